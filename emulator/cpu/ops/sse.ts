@@ -1,0 +1,2 @@
+/** SSE/SSE2 instructions. */
+export {};

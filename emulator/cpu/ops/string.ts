@@ -1,0 +1,35 @@
+/**
+ * String instructions (MOVS, STOS, LODS, CMPS, SCAS) with REP/REPE/REPNE. They run in a runtime helper
+ * (strings.ts) because a REP form is a loop; RSI/RDI/RCX are updated as the loop progresses so a fault in
+ * the middle leaves the registers where the hardware would (the instruction restarts after the handler).
+ */
+import { Mnemonic } from '../decode';
+import { reg } from '../gen';
+
+const M = Mnemonic;
+const KIND: Record<number, [number, number]> = {
+  [M.Movsb]: [0, 1], [M.Movsw]: [0, 2], [M.Movsd]: [0, 4], [M.Movsq]: [0, 8],
+  [M.Stosb]: [1, 1], [M.Stosw]: [1, 2], [M.Stosd]: [1, 4], [M.Stosq]: [1, 8],
+  [M.Lodsb]: [2, 1], [M.Lodsw]: [2, 2], [M.Lodsd]: [2, 4], [M.Lodsq]: [2, 8],
+  [M.Cmpsb]: [3, 1], [M.Cmpsw]: [3, 2], [M.Cmpsd]: [3, 4], [M.Cmpsq]: [3, 8],
+  [M.Scasb]: [4, 1], [M.Scasw]: [4, 2], [M.Scasd]: [4, 4], [M.Scasq]: [4, 8],
+};
+for (const k of Object.keys(KIND)) {
+  const mn = Number(k);
+  reg(mn, (i, g) => {
+    // Movsd/Cmpsd share mnemonics with the SSE2 scalar-double forms; those have operands of xmm kind.
+    if ((mn === M.Movsd || mn === M.Cmpsd) && i.ops.some((o) => o.rc === 2)) {
+      const sse = SSE_FALLBACK.get(mn);
+      if (!sse) throw new Error('SSE form not registered');
+      sse(i, g);
+      return;
+    }
+    const [kind, size] = KIND[mn];
+    const rep = i.rep ? 1 : i.repne ? 2 : 0;
+    const seg = i.ops.find((o) => o.seg !== 0)?.seg ?? 0;
+    g.emit(`h.str(c,m,${kind},${size},${rep},${seg});`);
+  });
+}
+
+/** SSE emitters for mnemonics shared with string instructions (registered by sse.ts). */
+export const SSE_FALLBACK = new Map<number, (i: import('../decode').Insn, g: import('../gen').Gen) => void>();

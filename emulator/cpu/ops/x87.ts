@@ -1,0 +1,2 @@
+/** x87 FPU instructions. */
+export {};

@@ -1,0 +1,381 @@
+/**
+ * Out-of-line helpers called from generated block code: multi-word arithmetic, shifts/rotates with their
+ * flag rules, division. Results wider than one int32 return the low word and leave the others in `W`.
+ * No BigInt on common paths; division by values >= 2^53 falls back to BigInt (rare in practice).
+ */
+import { CpuState, CF, PF, AF, ZF, SF, OF, STATUS_FLAGS } from './state';
+import { statusFlags, materialize, PARITY, cond, getCF, getRflags, setRflags } from './flags';
+import { FlagOp } from './flagops';
+
+/** Extra result words: W[0]=high half of a 64-bit result, W[0..3] for 128-bit products. */
+export const W = new Int32Array(4);
+
+const SIGN_BIT = [0x80, 0x8000, -0x80000000];
+const MASK = [0xff, 0xffff, -1];
+
+/** Unsigned 32x32 -> 64: returns low word, high word in W[0]. */
+export function mulu32(a: number, b: number): number {
+  const a0 = a & 0xffff, a1 = a >>> 16, b0 = b & 0xffff, b1 = b >>> 16;
+  const p00 = a0 * b0, p01 = a0 * b1, p10 = a1 * b0, p11 = a1 * b1;
+  const mid = (p00 >>> 16) + (p01 & 0xffff) + (p10 & 0xffff);
+  W[0] = (p11 + (p01 >>> 16) + (p10 >>> 16) + (mid >>> 16)) | 0;
+  return ((mid << 16) | (p00 & 0xffff)) | 0;
+}
+
+/** Unsigned 64x64 -> 128 into W[0..3] (little-endian words). */
+export function mulu64(al: number, ah: number, bl: number, bh: number): void {
+  const p0l = mulu32(al, bl), p0h = W[0];
+  const p1l = mulu32(al, bh), p1h = W[0];
+  const p2l = mulu32(ah, bl), p2h = W[0];
+  const p3l = mulu32(ah, bh), p3h = W[0];
+  // word1 = p0h + p1l + p2l
+  let s = (p0h >>> 0) + (p1l >>> 0) + (p2l >>> 0);
+  const w1 = s | 0;
+  let carry = Math.floor(s / 4294967296);
+  s = (p1h >>> 0) + (p2h >>> 0) + (p3l >>> 0) + carry;
+  const w2 = s | 0;
+  carry = Math.floor(s / 4294967296);
+  const w3 = (p3h + carry) | 0;
+  W[0] = p0l; W[1] = w1; W[2] = w2; W[3] = w3;
+}
+
+/** Signed 64x64 -> 128 into W[0..3]. */
+export function muls64(al: number, ah: number, bl: number, bh: number): void {
+  mulu64(al, ah, bl, bh);
+  // signed high = unsigned high - (a<0 ? b : 0) - (b<0 ? a : 0)
+  if (ah < 0) sub128hi(bl, bh);
+  if (bh < 0) sub128hi(al, ah);
+}
+function sub128hi(l: number, h: number): void {
+  const s = (W[2] >>> 0) - (l >>> 0);
+  W[2] = s | 0;
+  W[3] = (W[3] - h - (s < 0 ? 1 : 0)) | 0;
+}
+
+function setEager(c: CpuState, f: number, mask: number): void {
+  materialize(c);
+  c.fl = (c.fl & ~mask) | (f & mask);
+}
+
+function szpFlags(r: number, size: number, rh: number): number {
+  let f = PARITY[r & 0xff];
+  if (size === 8) {
+    if ((r | rh) === 0) f |= ZF;
+    if (rh < 0) f |= SF;
+  } else {
+    const si = size === 1 ? 0 : size === 2 ? 1 : 2;
+    if ((r & MASK[si]) === 0) f |= ZF;
+    if (r & SIGN_BIT[si]) f |= SF;
+  }
+  return f;
+}
+
+export const enum Sh { Rol = 0, Ror = 1, Rcl = 2, Rcr = 3, Shl = 4, Shr = 5, Sal = 6, Sar = 7 }
+
+/**
+ * Shift/rotate (sizes 1, 2, 4): value zero-extended, returns the new value (int32).
+ * Flags follow the SDM; where the SDM leaves a flag undefined, this follows what Intel/AMD hosts commonly
+ * do: OF for multi-bit shifts is computed as for a 1-bit shift, AF is cleared.
+ */
+export function shift32(c: CpuState, kind: Sh, size: number, v: number, count: number): number {
+  const bits = size * 8;
+  const n = count & 31;
+  if (n === 0) return v;
+  const si = size === 1 ? 0 : size === 2 ? 1 : 2;
+  const m = MASK[si];
+  const sign = SIGN_BIT[si];
+  v &= m;
+  let r = 0, cf = 0, of = 0;
+  switch (kind) {
+    case Sh.Shl:
+    case Sh.Sal:
+      if (n > bits) { r = 0; cf = 0; }
+      else { cf = n === bits ? v & 1 : (v >>> (bits - n)) & 1; r = n === 32 ? 0 : (v << n) & m; }
+      of = ((r & sign) !== 0 ? 1 : 0) ^ cf;
+      setEager(c, szpFlags(r, size, 0) | (cf ? CF : 0) | (of ? OF : 0), STATUS_FLAGS);
+      return r;
+    case Sh.Shr:
+      cf = n > bits ? 0 : (v >>> (n - 1)) & 1;
+      r = n >= bits ? 0 : v >>> n;
+      of = (v & sign) !== 0 ? 1 : 0;
+      setEager(c, szpFlags(r, size, 0) | (cf ? CF : 0) | (of ? OF : 0), STATUS_FLAGS);
+      return r;
+    case Sh.Sar: {
+      const sv = size === 4 ? v | 0 : size === 2 ? (v << 16) >> 16 : (v << 24) >> 24;
+      const k = n >= bits ? bits - 1 : n;
+      cf = (sv >> (k - 1 < 0 ? 0 : k - 1)) & 1;
+      if (n >= bits) cf = sv < 0 ? 1 : 0;
+      r = (sv >> k) & m;
+      if (n >= bits) r = sv < 0 ? m : 0;
+      setEager(c, szpFlags(r, size, 0) | (cf ? CF : 0), STATUS_FLAGS);
+      return r;
+    }
+    case Sh.Rol: {
+      const k = n % bits;
+      r = k === 0 ? v : ((v << k) | (v >>> (bits - k))) & m;
+      cf = r & 1;
+      of = ((r & sign) !== 0 ? 1 : 0) ^ cf;
+      setEager(c, (cf ? CF : 0) | (of ? OF : 0), CF | OF);
+      return r;
+    }
+    case Sh.Ror: {
+      const k = n % bits;
+      r = k === 0 ? v : ((v >>> k) | (v << (bits - k))) & m;
+      cf = (r & sign) !== 0 ? 1 : 0;
+      of = cf ^ ((r & (sign >>> 1)) !== 0 ? 1 : 0);
+      setEager(c, (cf ? CF : 0) | (of ? OF : 0), CF | OF);
+      return r;
+    }
+    case Sh.Rcl: {
+      let k = n % (bits + 1);
+      let carry = getCF(c);
+      r = v;
+      while (k-- > 0) {
+        const out = (r & sign) !== 0 ? 1 : 0;
+        r = ((r << 1) | carry) & m;
+        carry = out;
+      }
+      of = ((r & sign) !== 0 ? 1 : 0) ^ carry;
+      setEager(c, (carry ? CF : 0) | (of ? OF : 0), CF | OF);
+      return r;
+    }
+    case Sh.Rcr: {
+      let k = n % (bits + 1);
+      let carry = getCF(c);
+      of = ((v & sign) !== 0 ? 1 : 0) ^ carry;
+      r = v;
+      while (k-- > 0) {
+        const out = r & 1;
+        r = ((r >>> 1) | (carry ? sign : 0)) & m;
+        carry = out;
+      }
+      setEager(c, (carry ? CF : 0) | (of ? OF : 0), CF | OF);
+      return r;
+    }
+  }
+  throw new Error('bad shift');
+}
+
+/** 64-bit shift/rotate; returns low half, high half in W[0]. */
+export function shift64(c: CpuState, kind: Sh, lo: number, hi: number, count: number): number {
+  const n = count & 63;
+  if (n === 0) { W[0] = hi; return lo; }
+  let rl = 0, rh = 0, cf = 0, of = 0;
+  switch (kind) {
+    case Sh.Shl:
+    case Sh.Sal:
+      cf = bit64(lo, hi, 64 - n);
+      if (n < 32) { rh = (hi << n) | (lo >>> (32 - n)); rl = lo << n; } else { rh = lo << (n - 32); rl = 0; }
+      of = (rh < 0 ? 1 : 0) ^ cf;
+      setEager(c, szpFlags(rl, 8, rh) | (cf ? CF : 0) | (of ? OF : 0), STATUS_FLAGS);
+      break;
+    case Sh.Shr:
+      cf = bit64(lo, hi, n - 1);
+      if (n < 32) { rl = (lo >>> n) | (hi << (32 - n)); rh = hi >>> n; } else { rl = hi >>> (n - 32); rh = 0; }
+      of = hi < 0 ? 1 : 0;
+      setEager(c, szpFlags(rl, 8, rh) | (cf ? CF : 0) | (of ? OF : 0), STATUS_FLAGS);
+      break;
+    case Sh.Sar:
+      cf = bit64(lo, hi, n - 1);
+      if (n < 32) { rl = (lo >>> n) | (hi << (32 - n)); rh = hi >> n; } else { rl = hi >> (n - 32); rh = hi >> 31; }
+      setEager(c, szpFlags(rl, 8, rh) | (cf ? CF : 0), STATUS_FLAGS);
+      break;
+    case Sh.Rol:
+      [rl, rh] = rot64(lo, hi, n);
+      cf = rl & 1;
+      of = (rh < 0 ? 1 : 0) ^ cf;
+      setEager(c, (cf ? CF : 0) | (of ? OF : 0), CF | OF);
+      break;
+    case Sh.Ror:
+      [rl, rh] = rot64(lo, hi, 64 - n);
+      cf = rh < 0 ? 1 : 0;
+      of = cf ^ ((rh >>> 30) & 1);
+      setEager(c, (cf ? CF : 0) | (of ? OF : 0), CF | OF);
+      break;
+    case Sh.Rcl: {
+      let carry = getCF(c);
+      rl = lo; rh = hi;
+      for (let k = 0; k < n; k++) {
+        const out = rh < 0 ? 1 : 0;
+        rh = (rh << 1) | (rl >>> 31);
+        rl = (rl << 1) | carry;
+        carry = out;
+      }
+      of = (rh < 0 ? 1 : 0) ^ carry;
+      setEager(c, (carry ? CF : 0) | (of ? OF : 0), CF | OF);
+      break;
+    }
+    case Sh.Rcr: {
+      let carry = getCF(c);
+      of = (hi < 0 ? 1 : 0) ^ carry;
+      rl = lo; rh = hi;
+      for (let k = 0; k < n; k++) {
+        const out = rl & 1;
+        rl = (rl >>> 1) | (rh << 31);
+        rh = (rh >>> 1) | (carry << 31);
+        carry = out;
+      }
+      setEager(c, (carry ? CF : 0) | (of ? OF : 0), CF | OF);
+      break;
+    }
+  }
+  W[0] = rh | 0;
+  return rl | 0;
+}
+
+function bit64(lo: number, hi: number, k: number): number {
+  return k < 32 ? (lo >>> k) & 1 : (hi >>> (k - 32)) & 1;
+}
+function rot64(lo: number, hi: number, n: number): [number, number] {
+  n &= 63;
+  if (n === 0) return [lo, hi];
+  if (n === 32) return [hi, lo];
+  if (n > 32) { const t = lo; lo = hi; hi = t; n -= 32; }
+  return [(lo << n) | (hi >>> (32 - n)), (hi << n) | (lo >>> (32 - n))];
+}
+
+/** SHLD/SHRD (sizes 2, 4). dst, src zero-extended. */
+export function shiftDouble32(c: CpuState, left: boolean, size: number, dst: number, src: number, count: number): number {
+  const n = count & 31;
+  if (n === 0) return dst;
+  const bits = size * 8;
+  const si = size === 2 ? 1 : 2;
+  const m = MASK[si], sign = SIGN_BIT[si];
+  if (n > bits) {
+    // undefined result for 16-bit counts > 16; model as Intel: shift through the concatenation mod 32
+  }
+  let r: number, cf: number;
+  if (size === 4) {
+    if (left) { r = (dst << n) | (src >>> (32 - n)); cf = (dst >>> (32 - n)) & 1; }
+    else { r = (dst >>> n) | (src << (32 - n)); cf = (dst >>> (n - 1)) & 1; }
+  } else {
+    // 16-bit: operate on the 32-bit concatenation (Intel behaviour for counts up to 31)
+    if (left) {
+      const cat = ((dst & m) << 16) | (src & m);
+      const full = n < 32 ? (cat << n) | (n > 16 ? ((src & m) << (n - 16)) : 0) : 0;
+      r = (full >>> 16) & m;
+      cf = n <= 32 ? (cat >>> (32 - n)) & 1 : 0;
+    } else {
+      const cat = ((src & m) << 16) | (dst & m);
+      r = (cat >>> n) & m;
+      if (n > 16) r = ((cat >>> n) | ((dst & m) << (32 - n))) & m;
+      cf = (cat >>> (n - 1)) & 1;
+    }
+  }
+  r &= m;
+  const of = ((r ^ dst) & sign) !== 0 ? 1 : 0;
+  setEager(c, szpFlags(r, size, 0) | (cf ? CF : 0) | (of ? OF : 0), STATUS_FLAGS);
+  return r;
+}
+
+/** SHLD/SHRD 64-bit; returns low, high in W[0]. */
+export function shiftDouble64(c: CpuState, left: boolean, dl: number, dh: number, sl: number, sh: number, count: number): number {
+  const n = count & 63;
+  if (n === 0) { W[0] = dh; return dl; }
+  let rl: number, rh: number, cf: number;
+  if (left) {
+    cf = bit64(dl, dh, 64 - n);
+    // (dst << n) | (src >>> (64-n))
+    const [al, ah] = shl64(dl, dh, n);
+    const [bl, bh] = shr64(sl, sh, 64 - n);
+    rl = al | bl; rh = ah | bh;
+  } else {
+    cf = bit64(dl, dh, n - 1);
+    const [al, ah] = shr64(dl, dh, n);
+    const [bl, bh] = shl64(sl, sh, 64 - n);
+    rl = al | bl; rh = ah | bh;
+  }
+  const of = ((rh ^ dh) < 0) ? 1 : 0;
+  setEager(c, szpFlags(rl, 8, rh) | (cf ? CF : 0) | (of ? OF : 0), STATUS_FLAGS);
+  W[0] = rh | 0;
+  return rl | 0;
+}
+function shl64(lo: number, hi: number, n: number): [number, number] {
+  if (n >= 64) return [0, 0];
+  if (n === 0) return [lo, hi];
+  if (n < 32) return [lo << n, (hi << n) | (lo >>> (32 - n))];
+  return [0, lo << (n - 32)];
+}
+function shr64(lo: number, hi: number, n: number): [number, number] {
+  if (n >= 64) return [0, 0];
+  if (n === 0) return [lo, hi];
+  if (n < 32) return [(lo >>> n) | (hi << (32 - n)), hi >>> n];
+  return [hi >>> (n - 32), 0];
+}
+
+// ------------------------------------------------------------------ multiply / divide
+
+/** MUL/IMUL one-operand and the CF/OF rule; sizes 1,2,4 (results written by the caller from W/return). */
+export function setMulFlags(c: CpuState, overflow: boolean, lo: number): void {
+  // SF/ZF/AF/PF are undefined after MUL/IMUL; we compute SF/ZF/PF from the low result, AF=0.
+  const f = (overflow ? CF | OF : 0) | PARITY[lo & 0xff];
+  setEager(c, f, STATUS_FLAGS);
+}
+
+const TWO32 = 4294967296;
+
+/** Unsigned 128/64 division: dividend W[0..3]... here (nh:nl) / d; returns quotient low, stores [ql, qh, rl, rh] in W. Throws 'DE'. */
+export function divu64(nl: number, nh: number, n2: number, n3: number, dl: number, dh: number): void {
+  if ((dl | dh) === 0) throw DIVIDE_ERROR;
+  if ((n2 | n3) === 0) {
+    const n = (nh >>> 0) * TWO32 + (nl >>> 0);
+    const d = (dh >>> 0) * TWO32 + (dl >>> 0);
+    if (n < 2 ** 53 && d < 2 ** 53) {
+      let q = Math.floor(n / d);
+      let r = n - q * d;
+      if (r < 0) { q--; r += d; } else if (r >= d) { q++; r -= d; }
+      W[0] = q % TWO32 | 0; W[1] = Math.floor(q / TWO32) | 0;
+      W[2] = r % TWO32 | 0; W[3] = Math.floor(r / TWO32) | 0;
+      return;
+    }
+  }
+  const N = (BigInt(n3 >>> 0) << 96n) | (BigInt(n2 >>> 0) << 64n) | (BigInt(nh >>> 0) << 32n) | BigInt(nl >>> 0);
+  const D = (BigInt(dh >>> 0) << 32n) | BigInt(dl >>> 0);
+  const q = N / D, r = N % D;
+  if (q >> 64n) throw DIVIDE_ERROR;
+  W[0] = Number(q & 0xffffffffn) | 0; W[1] = Number(q >> 32n) | 0;
+  W[2] = Number(r & 0xffffffffn) | 0; W[3] = Number(r >> 32n) | 0;
+}
+
+/** Signed 128/64 division (rdx:rax / src). */
+export function divs64(nl: number, nh: number, n2: number, n3: number, dl: number, dh: number): void {
+  if ((dl | dh) === 0) throw DIVIDE_ERROR;
+  const N = BigInt.asIntN(128, (BigInt(n3 >>> 0) << 96n) | (BigInt(n2 >>> 0) << 64n) | (BigInt(nh >>> 0) << 32n) | BigInt(nl >>> 0));
+  const D = BigInt.asIntN(64, (BigInt(dh >>> 0) << 32n) | BigInt(dl >>> 0));
+  // fast path: both fit in doubles
+  if (N > -(2n ** 53n) && N < 2n ** 53n && D > -(2n ** 53n) && D < 2n ** 53n) {
+    const n = Number(N), d = Number(D);
+    const q = Math.trunc(n / d);
+    let qq = q, r = n - q * d;
+    if (r !== 0 && (r < 0) !== (n < 0)) { // correction for rounding
+      if (n < 0) { qq += d > 0 ? 1 : -1; } else { qq -= d > 0 ? 1 : -1; }
+      r = n - qq * d;
+    } else if (Math.abs(r) >= Math.abs(d)) { // quotient rounded toward zero by one too many
+      qq += (n < 0) === (d < 0) ? 1 : -1;
+      r = n - qq * d;
+    }
+    splitSigned(qq, 0); splitSigned(r, 2);
+    return;
+  }
+  const q = N / D, r = N % D;
+  if (q > 0x7fffffffffffffffn || q < -0x8000000000000000n) throw DIVIDE_ERROR;
+  const qu = BigInt.asUintN(64, q), ru = BigInt.asUintN(64, r);
+  W[0] = Number(qu & 0xffffffffn) | 0; W[1] = Number(qu >> 32n) | 0;
+  W[2] = Number(ru & 0xffffffffn) | 0; W[3] = Number(ru >> 32n) | 0;
+}
+function splitSigned(v: number, at: number): void {
+  W[at] = v % TWO32 | 0;
+  W[at + 1] = Math.floor(v / TWO32) | 0;
+}
+
+export class DivideError extends Error {}
+export const DIVIDE_ERROR = new DivideError('#DE');
+
+/** popcount of an int32. */
+export function popcnt32(v: number): number {
+  v = v - ((v >>> 1) & 0x55555555);
+  v = (v & 0x33333333) + ((v >>> 2) & 0x33333333);
+  return (((v + (v >>> 4)) & 0x0f0f0f0f) * 0x01010101) >>> 24;
+}
+
+export { statusFlags, materialize, cond, getCF, getRflags, setRflags, FlagOp, CF, PF, AF, ZF, SF, OF, STATUS_FLAGS };

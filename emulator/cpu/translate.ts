@@ -1,0 +1,232 @@
+/**
+ * Basic-block translation: decode a run of guest instructions with iced-x86 (once per address), let the
+ * emitters produce JavaScript for each, and compile the block into one function with `new Function`.
+ * Blocks are cached per address space and invalidated per page when guest code is overwritten.
+ */
+import { BlockDecoder, Insn, Mnemonic, FlowControl, hexBytes, disassemble, OpK } from './decode';
+import { Gen, EMITTERS } from './gen';
+import { Memory, PROT_EXEC, GuestFault } from '../memory/memory';
+import './ops/int';
+import './ops/string';
+import './ops/system';
+import './ops/sse';
+import './ops/x87';
+import './ops/uintr';
+
+export type BlockFn = (c: unknown, R: Int32Array, m: Memory, X: Int32Array, h: unknown) => number;
+
+export interface Block {
+  ip: number;
+  /** Address after the last instruction. */
+  end: number;
+  /** Instruction count. */
+  n: number;
+  fn: BlockFn;
+  /** Address of each instruction (precise fault RIP = ips[cpu.bi]). */
+  ips: number[];
+  /** Direct successor cache for the two static exits (taken / fall-through). */
+  s1: Block | null;
+  s2: Block | null;
+  valid: boolean;
+}
+
+const MAX_INSNS = 48;
+const MAX_BYTES = 48 * 15;
+const ALL_FLAGS = 0x8d5;
+
+/** Mnemonics that write all six status flags from their operands only (flag "killers"). */
+const FULL_WRITERS = new Set<number>([
+  Mnemonic.Add, Mnemonic.Sub, Mnemonic.Cmp, Mnemonic.And, Mnemonic.Or, Mnemonic.Xor, Mnemonic.Test, Mnemonic.Neg,
+  Mnemonic.Xadd, Mnemonic.Cmpxchg, Mnemonic.Imul, Mnemonic.Mul, Mnemonic.Ucomisd, Mnemonic.Ucomiss,
+  Mnemonic.Comisd, Mnemonic.Comiss,
+]);
+/** Status flags an instruction may leave unchanged, so its flag output depends on the previous state. */
+const PARTIAL_WRITERS = new Set<number>([
+  Mnemonic.Inc, Mnemonic.Dec, Mnemonic.Shl, Mnemonic.Shr, Mnemonic.Sar, Mnemonic.Sal, Mnemonic.Rol, Mnemonic.Ror,
+  Mnemonic.Rcl, Mnemonic.Rcr, Mnemonic.Shld, Mnemonic.Shrd, Mnemonic.Bt, Mnemonic.Bts, Mnemonic.Btr, Mnemonic.Btc,
+  Mnemonic.Bsf, Mnemonic.Bsr, Mnemonic.Tzcnt, Mnemonic.Lzcnt, Mnemonic.Cmpxchg16b, Mnemonic.Cmpxchg8b,
+  Mnemonic.Adc, Mnemonic.Sbb, Mnemonic.Div, Mnemonic.Idiv,
+]);
+
+/** Instructions that cannot fault when all operands are registers/immediates (skip the c.bi store). */
+const NOFAULT_REG = new Set<number>([
+  Mnemonic.Mov, Mnemonic.Movzx, Mnemonic.Movsx, Mnemonic.Movsxd, Mnemonic.Lea, Mnemonic.Add, Mnemonic.Sub,
+  Mnemonic.And, Mnemonic.Or, Mnemonic.Xor, Mnemonic.Cmp, Mnemonic.Test, Mnemonic.Inc, Mnemonic.Dec,
+  Mnemonic.Neg, Mnemonic.Not, Mnemonic.Shl, Mnemonic.Shr, Mnemonic.Sar, Mnemonic.Rol, Mnemonic.Ror,
+  Mnemonic.Imul, Mnemonic.Adc, Mnemonic.Sbb, Mnemonic.Cdqe, Mnemonic.Cqo, Mnemonic.Cdq, Mnemonic.Nop,
+  Mnemonic.Endbr64, Mnemonic.Xchg, Mnemonic.Jmp, Mnemonic.Je, Mnemonic.Jne,
+]);
+
+export class UnsupportedInstruction extends Error {
+  constructor(readonly ip: number, readonly bytes: Uint8Array, readonly text: string, reason?: string) {
+    super(`unsupported instruction at 0x${ip.toString(16)}: ${text} [${hexBytes(bytes)}] (not supported by the emulator${reason ? ': ' + reason : ''})`);
+  }
+}
+
+export class CodeCache {
+  private blocks = new Map<number, Block>();
+  private single = new Map<number, Block>();
+  private byPage = new Map<number, Block[]>();
+  /** Addresses where a block must end before (breakpoints): a block never contains one except at its start. */
+  stops = new Set<number>();
+  translated = 0;
+
+  constructor(private mem: Memory) {
+    mem.onCodeWrite = (p) => this.invalidatePage(p);
+  }
+
+  /** The block starting at ip (translated on first use). Single = a one-instruction block (stepping). */
+  get(ip: number, single = false): Block {
+    const map = single ? this.single : this.blocks;
+    let b = map.get(ip);
+    if (b === undefined) {
+      b = this.translate(ip, single ? 1 : MAX_INSNS);
+      map.set(ip, b);
+    }
+    return b;
+  }
+
+  invalidatePage(p: number): void {
+    const list = this.byPage.get(p);
+    if (!list) return;
+    this.byPage.delete(p);
+    for (const b of list) {
+      b.valid = false;
+      if (this.blocks.get(b.ip) === b) this.blocks.delete(b.ip);
+      if (this.single.get(b.ip) === b) this.single.delete(b.ip);
+    }
+  }
+
+  /** Drop everything (breakpoints changed, or a fork child starts with a fresh cache). */
+  flush(): void {
+    for (const b of this.blocks.values()) b.valid = false;
+    for (const b of this.single.values()) b.valid = false;
+    this.blocks.clear();
+    this.single.clear();
+    this.byPage.clear();
+  }
+
+  /** Read code bytes from ip, stopping at the first non-executable page. */
+  private fetch(ip: number): Uint8Array {
+    const out: number[] = [];
+    let a = ip;
+    while (out.length < MAX_BYTES) {
+      const p = Math.floor(a / 4096);
+      if (a < 0 || a >= 2 ** 32 || !(this.mem.prot[p] & PROT_EXEC)) break;
+      const n = Math.min(MAX_BYTES - out.length, 4096 - (a & 4095));
+      const bytes = this.mem.read(a, n);
+      for (let i = 0; i < n; i++) out.push(bytes[i]);
+      a += n;
+    }
+    return Uint8Array.from(out);
+  }
+
+  private translate(ip: number, max: number): Block {
+    const bytes = this.fetch(ip);
+    if (bytes.length === 0) throw new GuestFault(ip, false, this.mem.prot[Math.floor(ip / 4096)] ? 2 : 1);
+    const dec = new BlockDecoder(bytes, ip);
+    const insns: Insn[] = [];
+    let fault: string | null = null; // code that ends the block with a fault
+    try {
+      while (insns.length < max) {
+        if (insns.length > 0 && this.stops.has(ip + dec.position)) break;
+        const pos = dec.position;
+        if (!dec.canDecode()) break; // consumed every fetched byte; the next block fetch decides
+        let ins: Insn | null;
+        try {
+          ins = dec.next(bytes);
+        } catch (e) {
+          fault = `throw h.unsupported(${ip + pos},${JSON.stringify((e as Error).message)});`;
+          break;
+        }
+        if (ins === null) {
+          // Invalid encoding or truncated at the end of the fetched bytes.
+          if (pos + 15 > bytes.length && bytes.length < MAX_BYTES) fault = `throw h.fetchFault(${ip + pos});`;
+          else fault = `throw h.UD_FAULT;`;
+          break;
+        }
+        insns.push(ins);
+        if (!EMITTERS.has(ins.mnem)) break;
+        if (ins.flow !== FlowControl.Next) break;
+      }
+    } finally {
+      dec.free();
+    }
+
+    // Flag liveness (backwards): an instruction's flag output is needed if a later reader can see it.
+    const live = new Array<boolean>(insns.length);
+    let need = ALL_FLAGS;
+    for (let k = insns.length - 1; k >= 0; k--) {
+      const i = insns[k];
+      live[k] = (i.fwrite & need) !== 0 || !EMITTERS.has(i.mnem);
+      if (FULL_WRITERS.has(i.mnem) && i.fread === 0 && i.ops.length > 0) need = 0;
+      if (PARTIAL_WRITERS.has(i.mnem) || !FULL_WRITERS.has(i.mnem) && i.fwrite !== 0) need = ALL_FLAGS;
+      need |= i.fread;
+    }
+
+    const g = new Gen();
+    const ips: number[] = [];
+    let end = ip;
+    let terminated = false;
+    for (let k = 0; k < insns.length; k++) {
+      const i = insns[k];
+      ips.push(i.ip);
+      end = i.next;
+      g.index = k;
+      g.insn = i;
+      g.flagsLive = live[k];
+      g.terminated = false;
+      const e = EMITTERS.get(i.mnem);
+      const hasMem = i.ops.some((o) => o.k === OpK.Mem);
+      if (e === undefined) {
+        const d = disassemble(i.bytes, i.ip);
+        g.emit(`c.bi=${k};throw h.unsupported(${i.ip},${JSON.stringify(d.text)});`);
+        terminated = true;
+        break;
+      }
+      if (hasMem || !NOFAULT_REG.has(i.mnem)) g.emit(`c.bi=${k};`);
+      g.emit('{');
+      try {
+        e(i, g);
+      } catch (err) {
+        g.emit(`throw h.unsupported(${i.ip},${JSON.stringify(disassemble(i.bytes, i.ip).text + ': ' + (err as Error).message)});`);
+        g.terminated = true;
+      }
+      g.emit('}');
+      if (g.terminated) {
+        terminated = true;
+        break;
+      }
+    }
+    if (!terminated) {
+      if (fault) {
+        ips.push(end);
+        g.emit(`c.bi=${insns.length};${fault}`);
+      } else g.emit(`return ${end};`);
+    }
+    const src = `"use strict";return function blk_${ip.toString(16)}(c,R,m,X,h){\n${g.code()}\n}`;
+    let fn: BlockFn;
+    try {
+      fn = new Function(src)() as BlockFn;
+    } catch (err) {
+      throw new Error(`internal error: bad generated code for block at 0x${ip.toString(16)}: ${(err as Error).message}\n${src}`);
+    }
+    const b: Block = { ip, end, n: insns.length, fn, ips, s1: null, s2: null, valid: true };
+    this.translated++;
+    const p0 = Math.floor(ip / 4096), p1 = Math.floor((Math.max(end, ip + 1) - 1) / 4096);
+    for (let p = p0; p <= p1; p++) {
+      this.mem.markCode(p);
+      let l = this.byPage.get(p);
+      if (!l) this.byPage.set(p, (l = []));
+      l.push(b);
+    }
+    return b;
+  }
+
+  /** Generated source of the block at ip (for debugging the emulator itself). */
+  sourceOf(ip: number): string {
+    return this.get(ip).fn.toString();
+  }
+}
+
+export { UnsupportedInstruction as Unsupported };
