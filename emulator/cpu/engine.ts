@@ -160,7 +160,9 @@ export class Engine {
       }
       const d = disassemble(bytes, e.ip);
       bytes = bytes.subarray(0, d.len);
-      this.unsupported = { ip: e.ip, bytes, text: e.text || d.text, message: e.message };
+      const text = e.text || d.text;
+      const hex = Array.from(bytes, (x) => x.toString(16).padStart(2, '0')).join(' ');
+      this.unsupported = { ip: e.ip, bytes, text, message: `unsupported instruction at 0x${e.ip.toString(16)}: ${text} [${hex}] (not supported by the emulator)` };
       c.rip = e.ip;
     } else throw e;
     return k;

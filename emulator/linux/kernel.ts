@@ -1,0 +1,777 @@
+/**
+ * The emulated Linux kernel: processes, threads, a deterministic scheduler over N virtual cores, virtual
+ * time, system-call dispatch, blocking ("restartable waits"), signals and futexes.
+ *
+ * Scheduling (deterministic): time advances in rounds. In each round every core runs its current thread for
+ * a quantum of instructions (the quantum and the core order are drawn from a PRNG seeded by the launch seed);
+ * cores run one after another on the host but are "parallel" in virtual time: the round advances the clock by
+ * the longest slice. Threads keep their core while runnable; waiting threads take a core when it frees up
+ * or when the running thread has used SLICE_ROUNDS rounds. When every thread is blocked, time jumps to the
+ * earliest timeout.
+ *
+ * Cost model (virtual cycles, nominal 1 GHz so 1 cycle = 1 ns): 1 cycle per instruction, SYSCALL_COST per
+ * system call. RDTSC, clock_gettime and timeouts all read this clock.
+ *
+ * Blocking: a system call handler that cannot complete returns BLOCKED before causing side effects it cannot
+ * repeat; the thread is parked and the handler is re-issued (t.restarting = true) whenever the kernel's
+ * epoch changes (something that might wake it happened) or its deadline passes (t.timedOut = true).
+ */
+import { CpuState, Exit, RSP } from '../cpu/state';
+import { Engine } from '../cpu/engine';
+import { Memory, GuestFault, PROT_READ, PROT_WRITE, PAGE_SIZE } from '../memory/memory';
+import { getRflags, setRflags } from '../cpu/flags';
+import { disassemble } from '../cpu/decode';
+import { Process, Thread, TState, SigInfo } from './process';
+import { FdTable, HostIO, StdStream, BLOCKED } from './files';
+import { parseElf, loadElf, ElfError } from './elf';
+import { buildInitialStack } from './stack';
+import { EINTR, ENOSYS, EFAULT } from './errno';
+import { SYSCALLS, SYSCALL_NAMES, NORETURN } from './syscalls/table';
+import './syscalls/all';
+import { Prng } from './prng';
+import * as path from 'node:path';
+import * as fs from 'node:fs';
+
+export const STACK_TOP = 0xffff_e000;
+export const STACK_SIZE = 8 * 1024 * 1024;
+export const MMAP_TOP = STACK_TOP - STACK_SIZE - 0x10_0000;
+export const SYSCALL_COST = 100;
+export const SLICE_ROUNDS = 4;
+export const DEFAULT_QUANTUM = 20_000;
+
+export interface KernelOptions {
+  cores?: number;
+  seed?: number;
+  /** Mean instructions per slice. */
+  quantum?: number;
+  io: HostIO;
+  /** Extra host paths the guest may read (files or directories). The program's directory and cwd are always allowed. */
+  allowRead?: string[];
+  /** Guest working directory (host path). */
+  cwd?: string;
+  /** Called for each traced system call line (--trace syscalls). */
+  traceSyscalls?: (line: string) => void;
+}
+
+export type RunOutcome =
+  | { kind: 'exited'; status: number; signal: number; core: boolean }
+  | { kind: 'budget' }
+  | { kind: 'deadlock'; message: string }
+  | { kind: 'unsupported'; message: string; pid: number; tid: number; ip: number }
+  | { kind: 'stopped' };
+
+/** Signals whose default action terminates with a core dump. */
+const CORE_SIGNALS = new Set([3, 4, 5, 6, 7, 8, 11, 24, 25, 31]);
+/** Signals whose default action is to ignore (stop/continue are treated as ignore: no job control). */
+const IGNORE_SIGNALS = new Set([17, 18, 19, 20, 21, 22, 23, 28]);
+export const SIGNAL_NAMES: Record<number, string> = {
+  1: 'SIGHUP', 2: 'SIGINT', 3: 'SIGQUIT', 4: 'SIGILL', 5: 'SIGTRAP', 6: 'SIGABRT', 7: 'SIGBUS', 8: 'SIGFPE',
+  9: 'SIGKILL', 10: 'SIGUSR1', 11: 'SIGSEGV', 12: 'SIGUSR2', 13: 'SIGPIPE', 14: 'SIGALRM', 15: 'SIGTERM',
+  16: 'SIGSTKFLT', 17: 'SIGCHLD', 18: 'SIGCONT', 19: 'SIGSTOP', 20: 'SIGTSTP', 21: 'SIGTTIN', 22: 'SIGTTOU',
+  23: 'SIGURG', 24: 'SIGXCPU', 25: 'SIGXFSZ', 26: 'SIGVTALRM', 27: 'SIGPROF', 28: 'SIGWINCH', 29: 'SIGIO',
+  30: 'SIGPWR', 31: 'SIGSYS',
+};
+export function signalName(s: number): string {
+  return SIGNAL_NAMES[s] ?? (s >= 34 && s <= 64 ? `SIGRT${s - 34}` : `signal ${s}`);
+}
+
+/** Details of a fatal signal (for the CLI's one-line report and the debugger). */
+export interface FatalSignal {
+  pid: number;
+  tid: number;
+  signal: number;
+  ip: number;
+  addr: number;
+  insn: string;
+  fromFault: boolean;
+}
+
+export class Kernel {
+  readonly opts: Required<Omit<KernelOptions, 'traceSyscalls'>> & Pick<KernelOptions, 'traceSyscalls'>;
+  procs = new Map<number, Process>();
+  /** Every thread ever created that has not been reaped, in creation order (deterministic iteration). */
+  threads: Thread[] = [];
+  now = 0;
+  /** Bumped whenever something happens that may complete a blocked system call. */
+  epoch = 0;
+  private checkedEpoch = -1;
+  rng: Prng;
+  cores: (Thread | null)[];
+  private coreRounds: number[];
+  runQueue: Thread[] = [];
+  private nextId = 1000;
+  init: Process | null = null;
+  outcome: RunOutcome | null = null;
+  lastFatal: FatalSignal | null = null;
+  /** Guest-created files (the sandbox never writes the host). */
+  vfs = new Map<string, import('./files').MemFile>();
+  futexes = new Map<Memory, Map<number, Thread[]>>();
+  totalInsns = 0;
+  /** Allowed host roots for reading. */
+  readRoots: string[] = [];
+  /** Files the guest may see by path (program itself). */
+  exePath = '';
+  stopRequested = false;
+
+  constructor(opts: KernelOptions) {
+    this.opts = {
+      cores: opts.cores ?? 2,
+      seed: opts.seed ?? 1,
+      quantum: opts.quantum ?? DEFAULT_QUANTUM,
+      io: opts.io,
+      allowRead: opts.allowRead ?? [],
+      cwd: opts.cwd ?? process.cwd(),
+      traceSyscalls: opts.traceSyscalls,
+    };
+    if (!(this.opts.cores >= 1 && this.opts.cores <= 64)) throw new Error('cores must be between 1 and 64');
+    this.rng = new Prng(this.opts.seed);
+    this.cores = new Array(this.opts.cores).fill(null);
+    this.coreRounds = new Array(this.opts.cores).fill(0);
+  }
+
+  // ------------------------------------------------------------------ process creation
+
+  /** Load a static ELF as the first process. Throws ElfError for bad programs. */
+  spawn(file: string, argv: string[], envp: string[]): Process {
+    let buf: Uint8Array;
+    const abs = path.resolve(this.opts.cwd, file);
+    try {
+      const st = fs.statSync(abs);
+      if (st.isDirectory()) throw new ElfError('is a directory', 126);
+      buf = new Uint8Array(fs.readFileSync(abs));
+    } catch (e) {
+      if (e instanceof ElfError) throw e;
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT') throw new ElfError('No such file or directory', 127);
+      if (code === 'EACCES') throw new ElfError('Permission denied', 126);
+      throw new ElfError(String((e as Error).message), 126);
+    }
+    const img = parseElf(buf);
+    this.exePath = abs;
+    this.readRoots = [path.dirname(abs), path.resolve(this.opts.cwd), ...this.opts.allowRead.map((p) => path.resolve(this.opts.cwd, p))];
+    const mem = new Memory();
+    loadElf(mem, buf, img);
+    const fds = new FdTable();
+    fds.install(0, new StdStream(this.opts.io, 0));
+    fds.install(1, new StdStream(this.opts.io, 1));
+    fds.install(2, new StdStream(this.opts.io, 2));
+    const p = new Process(this.nextId++, null, mem, new Engine(mem), fds, abs, path.resolve(this.opts.cwd));
+    p.brkStart = p.brk = Math.ceil(img.brk / PAGE_SIZE) * PAGE_SIZE;
+    p.mmapTop = MMAP_TOP;
+    mem.map(STACK_TOP - STACK_SIZE, STACK_SIZE, PROT_READ | PROT_WRITE);
+    const cpu = new CpuState();
+    const sp = buildInitialStack(mem, STACK_TOP, img, abs, argv, envp, this.rng.bytes(16));
+    cpu.setRegNum(RSP, sp);
+    cpu.rip = img.entry;
+    // Linux starts a process with every other GPR zero (rdx = 0 matters: glibc registers it with atexit)
+    const t = this.newThread(p, cpu, p.pid);
+    this.procs.set(p.pid, p);
+    this.init = p;
+    void t;
+    return p;
+  }
+
+  newThread(p: Process, cpu: CpuState, tid = this.nextId++): Thread {
+    const t = new Thread(tid, p, cpu);
+    const k = this;
+    cpu.env = {
+      now: (c) => k.now + (c.icount - t.sliceStart),
+      coreOf: () => Math.max(t.core, 0),
+    };
+    p.threads.push(t);
+    this.threads.push(t);
+    this.runQueue.push(t);
+    this.epoch++;
+    return t;
+  }
+
+  allocPid(): number {
+    return this.nextId++;
+  }
+
+  // ------------------------------------------------------------------ the run loop
+
+  /** Run until the initial process exits, `budget` instructions have run, or nothing can run. */
+  run(budget = Infinity): RunOutcome {
+    const stopAt = this.totalInsns + budget;
+    while (!this.outcome) {
+      if (this.totalInsns >= stopAt) return { kind: 'budget' };
+      if (this.stopRequested) {
+        this.stopRequested = false;
+        return { kind: 'stopped' };
+      }
+      this.round(Math.min(stopAt - this.totalInsns, Number.MAX_SAFE_INTEGER));
+    }
+    return this.outcome;
+  }
+
+  private round(left: number): void {
+    this.checkBlocked();
+    this.assignCores();
+    const order = this.coreOrder();
+    let longest = 0;
+    let any = false;
+    for (const c of order) {
+      const t = this.cores[c];
+      if (!t || t.state !== TState.Runnable) continue;
+      any = true;
+      const alone = this.threads.length === 1;
+      // one thread alone need not be interleaved: run long slices (fast path for single-threaded programs)
+      const q = alone ? 1_000_000 : this.quantum();
+      const ran = this.slice(t, Math.min(q, left));
+      this.totalInsns += ran;
+      longest = Math.max(longest, ran);
+      if (this.outcome) return;
+    }
+    if (!any) {
+      // Everything is blocked: jump to the earliest timeout.
+      let d = Infinity;
+      for (const t of this.threads) if (t.state === TState.Blocked) d = Math.min(d, t.deadline);
+      if (d === Infinity) {
+        if (this.threads.some((t) => t.state === TState.Blocked)) {
+          const who = this.threads.filter((t) => t.state === TState.Blocked).map((t) => `${t.proc.pid}/${t.tid} in ${SYSCALL_NAMES[t.blockedSys] ?? t.blockedSys}`);
+          this.outcome = { kind: 'deadlock', message: `deadlock: every thread is blocked forever (${who.join(', ')})` };
+        } else this.finishIfDone();
+        return;
+      }
+      this.now = Math.max(this.now, d);
+      return;
+    }
+    this.now += Math.max(longest, 1);
+  }
+
+  private quantum(): number {
+    const q = this.opts.quantum;
+    return Math.max(1, Math.floor(q / 2) + this.rng.below(q));
+  }
+
+  private coreOrder(): number[] {
+    const n = this.cores.length;
+    const order = Array.from({ length: n }, (_, i) => i);
+    for (let i = n - 1; i > 0; i--) {
+      const j = this.rng.below(i + 1);
+      [order[i], order[j]] = [order[j], order[i]];
+    }
+    return order;
+  }
+
+  private assignCores(): void {
+    this.runQueue = this.runQueue.filter((t) => t.state === TState.Runnable && !this.cores.includes(t));
+    for (let c = 0; c < this.cores.length; c++) {
+      const cur = this.cores[c];
+      if (cur && cur.state === TState.Runnable) {
+        this.coreRounds[c]++;
+        if (this.coreRounds[c] < SLICE_ROUNDS || this.runQueue.length === 0) continue;
+        this.runQueue.push(cur); // preempted: back of the queue
+      }
+      const next = this.runQueue.shift() ?? null;
+      if (cur && cur !== next && cur.core === c) cur.core = cur.state === TState.Runnable ? cur.core : cur.core;
+      this.cores[c] = next;
+      this.coreRounds[c] = 0;
+      if (next) next.core = c;
+    }
+  }
+
+  /** Run one thread for up to `budget` instructions, handling system calls and faults in between. */
+  slice(t: Thread, budget: number): number {
+    t.sliceStart = t.cpu.icount;
+    let left = budget;
+    while (left > 0 && t.state === TState.Runnable && !this.outcome) {
+      if (t.pending.length !== 0 || t.proc.pendingShared.length !== 0) {
+        this.deliverSignals(t);
+        if (t.state !== TState.Runnable) break;
+      }
+      const p = t.proc;
+      const n = p.engine.run(t.cpu, left);
+      left -= n;
+      const exit = t.cpu.exit;
+      if (exit === Exit.None) break;
+      if (exit === Exit.Syscall) {
+        this.syscall(t);
+        t.sliceStart -= SYSCALL_COST;
+        left -= SYSCALL_COST;
+      } else if (exit === Exit.Fault) this.fault(t);
+      else if (exit === Exit.Halt) this.unsupported(t);
+      else if (exit === Exit.Attention) break;
+    }
+    return budget - left;
+  }
+
+  // ------------------------------------------------------------------ system calls
+
+  arg(t: Thread, i: number): number {
+    const r = SYSARG_REGS[i];
+    return t.cpu.getRegNum(r);
+  }
+  /** Low 32 bits as a signed int (int, fd, flags arguments). */
+  argi(t: Thread, i: number): number {
+    return t.cpu.r[2 * SYSARG_REGS[i]];
+  }
+  /** Full 64-bit argument as a signed number (exact when |v| < 2^53). */
+  argl(t: Thread, i: number): number {
+    const r = SYSARG_REGS[i];
+    return t.cpu.r[2 * r + 1] * 4294967296 + (t.cpu.r[2 * r] >>> 0);
+  }
+
+  setResult(t: Thread, v: number): void {
+    t.cpu.setRegNum(0, v);
+  }
+
+  private syscall(t: Thread): void {
+    const c = t.cpu;
+    const nr = c.r[1] === 0 ? c.r[0] : -1;
+    t.origRax = nr;
+    const h = nr >= 0 ? SYSCALLS[nr] : undefined;
+    let ret: number;
+    if (!h) ret = -ENOSYS;
+    else {
+      try {
+        ret = h(this, t);
+      } catch (e) {
+        if (e instanceof GuestFault) ret = -EFAULT;
+        else throw e;
+      }
+    }
+    if (this.opts.traceSyscalls) this.trace(t, nr, ret, !h);
+    if (ret === NORETURN) return;
+    if (ret === BLOCKED) {
+      t.state = TState.Blocked;
+      t.blockedSys = nr;
+      return;
+    }
+    this.setResult(t, ret);
+  }
+
+  private trace(t: Thread, nr: number, ret: number, unknown: boolean): void {
+    const name = SYSCALL_NAMES[nr] ?? `syscall_${nr}`;
+    const args = [0, 1, 2, 3, 4, 5].map((i) => '0x' + this.arg(t, i).toString(16)).join(', ');
+    const r = ret === BLOCKED ? '(blocked)' : ret === NORETURN ? '(no return)' : String(ret);
+    this.opts.traceSyscalls!(`[${t.proc.pid}/${t.tid}] ${name}(${args}) = ${r}${unknown ? ' (unknown system call: ENOSYS)' : ''}`);
+  }
+
+  /** Re-issue blocked system calls whose wait may be over. */
+  private checkBlocked(): void {
+    const epochChanged = this.epoch !== this.checkedEpoch;
+    this.checkedEpoch = this.epoch;
+    for (const t of this.threads) {
+      if (t.state !== TState.Blocked) continue;
+      const timeout = this.now >= t.deadline;
+      const sig = this.hasDeliverableSignal(t);
+      if (!epochChanged && !timeout && !sig) continue;
+      if (timeout) t.timedOut = true;
+      this.retry(t, sig);
+    }
+  }
+
+  private retry(t: Thread, interrupted: boolean): void {
+    const h = SYSCALLS[t.blockedSys]!;
+    t.restarting = true;
+    let ret: number;
+    try {
+      ret = h(this, t);
+    } catch (e) {
+      if (e instanceof GuestFault) ret = -EFAULT;
+      else throw e;
+    }
+    if (ret === BLOCKED) {
+      if (!interrupted) return;
+      // A signal interrupts the wait: EINTR (handlers installed with SA_RESTART restart the call).
+      t.cancelWait?.();
+      ret = -EINTR;
+      const sig = this.peekSignal(t);
+      if (sig && this.restartable(t.blockedSys) && (t.proc.sigactions[sig].flags & SA_RESTART)) {
+        // rewind to the SYSCALL instruction with RAX = the call number
+        t.cpu.rip -= 2;
+        ret = t.blockedSys;
+      }
+    }
+    if (this.opts.traceSyscalls) this.trace(t, t.blockedSys, ret, false);
+    this.endWait(t);
+    if (ret !== NORETURN) this.setResult(t, ret);
+  }
+
+  private restartable(nr: number): boolean {
+    // nanosleep/futex timeouts/poll return EINTR regardless of SA_RESTART (as in Linux)
+    return ![35, 230, 7, 271, 202, 23, 270, 232, 281].includes(nr);
+  }
+
+  endWait(t: Thread): void {
+    t.state = TState.Runnable;
+    t.blockedSys = -1;
+    t.restarting = false;
+    t.deadline = Infinity;
+    t.timedOut = false;
+    t.cancelWait = null;
+    t.waitData = {};
+    if (!this.runQueue.includes(t) && !this.cores.includes(t)) this.runQueue.push(t);
+  }
+
+  // ------------------------------------------------------------------ faults
+
+  private fault(t: Thread): void {
+    const c = t.cpu;
+    const info: SigInfo = { signo: c.faultSig, code: c.faultCode, addr: c.faultAddr };
+    this.forceSignal(t, info, true);
+  }
+
+  private unsupported(t: Thread): void {
+    const u = t.proc.engine.unsupported!;
+    this.outcome = { kind: 'unsupported', message: u.message, pid: t.proc.pid, tid: t.tid, ip: u.ip };
+  }
+
+  // ------------------------------------------------------------------ signals
+
+  /** Synchronous signal (fault): if blocked or ignored, the default action is forced (as Linux does). */
+  forceSignal(t: Thread, info: SigInfo, fromFault: boolean): void {
+    const sig = info.signo;
+    const act = t.proc.sigactions[sig];
+    const blocked = (t.sigmask >> BigInt(sig - 1)) & 1n;
+    if (blocked || act.handler === 1) {
+      act.handler = 0;
+      t.sigmask &= ~(1n << BigInt(sig - 1));
+    }
+    if (act.handler === 0) {
+      this.recordFatal(t, sig, info.addr ?? 0, fromFault);
+      this.killProcess(t.proc, sig);
+      return;
+    }
+    t.pending.unshift(info);
+    this.deliverSignals(t, fromFault);
+  }
+
+  recordFatal(t: Thread, sig: number, addr: number, fromFault: boolean): void {
+    let insn = '';
+    try {
+      insn = disassemble(t.proc.mem.read(t.cpu.rip, 15), t.cpu.rip).text;
+    } catch {
+      try {
+        const n = Math.max(1, Math.min(15, 4096 - (t.cpu.rip & 4095)));
+        insn = disassemble(t.proc.mem.read(t.cpu.rip, n), t.cpu.rip).text;
+      } catch {
+        insn = '(unreadable)';
+      }
+    }
+    this.lastFatal = { pid: t.proc.pid, tid: t.tid, signal: sig, ip: t.cpu.rip, addr, insn, fromFault };
+  }
+
+  /** Queue a signal for a thread (tgkill) or a process (kill). */
+  sendSignal(p: Process, info: SigInfo, thread?: Thread): void {
+    if (!p.alive) return;
+    const sig = info.signo;
+    if (sig === 0) return;
+    if (sig === 9) {
+      this.killProcess(p, 9);
+      return;
+    }
+    const act = p.sigactions[sig];
+    if (act.handler === 1 || (act.handler === 0 && IGNORE_SIGNALS.has(sig))) return; // discarded at generation
+    if (thread) thread.pending.push(info);
+    else p.pendingShared.push({ info });
+    this.epoch++;
+  }
+
+  hasDeliverableSignal(t: Thread): boolean {
+    return this.peekSignal(t) !== 0;
+  }
+
+  private peekSignal(t: Thread): number {
+    for (const i of t.pending) if (!((t.sigmask >> BigInt(i.signo - 1)) & 1n)) return i.signo;
+    for (const s of t.proc.pendingShared) if (!((t.sigmask >> BigInt(s.info.signo - 1)) & 1n)) return s.info.signo;
+    return 0;
+  }
+
+  private takeSignal(t: Thread): SigInfo | null {
+    for (let k = 0; k < t.pending.length; k++) {
+      const i = t.pending[k];
+      if (!((t.sigmask >> BigInt(i.signo - 1)) & 1n)) {
+        t.pending.splice(k, 1);
+        return i;
+      }
+    }
+    const sh = t.proc.pendingShared;
+    for (let k = 0; k < sh.length; k++) {
+      const i = sh[k].info;
+      if (!((t.sigmask >> BigInt(i.signo - 1)) & 1n)) {
+        sh.splice(k, 1);
+        return i;
+      }
+    }
+    return null;
+  }
+
+  /** Deliver pending, unblocked signals at a user-mode boundary. */
+  deliverSignals(t: Thread, fromFault = false): void {
+    for (;;) {
+      if (t.state !== TState.Runnable || !t.proc.alive) return;
+      const info = this.takeSignal(t);
+      if (!info) return;
+      const sig = info.signo;
+      const act = t.proc.sigactions[sig];
+      if (act.handler === 1) continue;
+      if (act.handler === 0) {
+        if (IGNORE_SIGNALS.has(sig)) continue;
+        this.recordFatal(t, sig, info.addr ?? 0, fromFault);
+        this.killProcess(t.proc, sig);
+        return;
+      }
+      if (!setupSignalFrame(this, t, info, act)) {
+        // could not write the frame: SIGSEGV, forced
+        const a = t.proc.sigactions[11];
+        a.handler = 0;
+        this.recordFatal(t, 11, 0, true);
+        this.killProcess(t.proc, 11);
+        return;
+      }
+      if (act.flags & SA_RESETHAND) act.handler = 0;
+      return; // one frame at a time; more are delivered when the handler returns or at the next boundary
+    }
+  }
+
+  // ------------------------------------------------------------------ exit
+
+  /** A thread exits (exit(2)): clear_child_tid + futex wake, then the process ends with its last thread. */
+  exitThread(t: Thread, code: number): void {
+    if (t.state === TState.Exited) return;
+    t.cancelWait?.();
+    t.state = TState.Exited;
+    t.exitCode = code;
+    if (t.clearChildTid) {
+      try {
+        t.proc.mem.w32(t.clearChildTid, 0);
+        this.futexWake(t.proc.mem, t.clearChildTid, 1, -1);
+      } catch {
+        /* unmapped: ignore, as Linux does */
+      }
+    }
+    this.removeThread(t);
+    if (t.proc.threads.every((x) => x.state === TState.Exited)) this.finishProcess(t.proc, (code & 0xff) << 8);
+    this.epoch++;
+  }
+
+  private removeThread(t: Thread): void {
+    const i = this.threads.indexOf(t);
+    if (i >= 0) this.threads.splice(i, 1);
+    for (let c = 0; c < this.cores.length; c++) if (this.cores[c] === t) this.cores[c] = null;
+  }
+
+  /** exit_group or a fatal signal: every thread of the process ends. status = wait status. */
+  exitGroup(p: Process, status: number): void {
+    for (const t of [...p.threads]) {
+      if (t.state === TState.Exited) continue;
+      t.cancelWait?.();
+      t.state = TState.Exited;
+      this.removeThread(t);
+    }
+    this.finishProcess(p, status);
+  }
+
+  killProcess(p: Process, sig: number): void {
+    this.exitGroup(p, sig | (CORE_SIGNALS.has(sig) ? 0x80 : 0));
+  }
+
+  private finishProcess(p: Process, status: number): void {
+    if (p.zombie) return;
+    p.zombie = true;
+    p.waitStatus = status;
+    p.fds.closeAll();
+    // orphans are re-parented to nobody (they keep running; reaping is automatic)
+    for (const ch of p.children) ch.parent = null;
+    if (p.parent && p.parent.alive) {
+      if (p.deathSignal) this.sendSignal(p.parent, { signo: p.deathSignal, code: status & 0x7f ? 2 : 1, pid: p.pid, status });
+    } else {
+      p.reaped = true;
+      this.procs.delete(p.pid);
+    }
+    this.epoch++;
+    if (p === this.init) {
+      const signal = status & 0x7f;
+      this.outcome = { kind: 'exited', status: signal ? 128 + signal : (status >> 8) & 0xff, signal, core: (status & 0x80) !== 0 };
+    }
+  }
+
+  private finishIfDone(): void {
+    if (this.init && this.init.zombie && !this.outcome) {
+      const s = this.init.waitStatus;
+      this.outcome = { kind: 'exited', status: s & 0x7f ? 128 + (s & 0x7f) : (s >> 8) & 0xff, signal: s & 0x7f, core: (s & 0x80) !== 0 };
+    }
+  }
+
+  // ------------------------------------------------------------------ futex
+
+  futexQueue(mem: Memory, addr: number): Thread[] {
+    let m = this.futexes.get(mem);
+    if (!m) this.futexes.set(mem, (m = new Map()));
+    let q = m.get(addr);
+    if (!q) m.set(addr, (q = []));
+    return q;
+  }
+
+  /** Wake up to n waiters on addr whose bitset matches; returns the number woken. */
+  futexWake(mem: Memory, addr: number, n: number, bitset: number): number {
+    const q = this.futexes.get(mem)?.get(addr);
+    if (!q) return 0;
+    let woken = 0;
+    for (let i = 0; i < q.length && woken < n; ) {
+      const t = q[i];
+      if ((t.waitData.bitset & bitset) !== 0) {
+        q.splice(i, 1);
+        t.waitData.woken = 1;
+        woken++;
+      } else i++;
+    }
+    if (woken) this.epoch++;
+    return woken;
+  }
+
+  // ------------------------------------------------------------------ files (sandbox)
+
+  /** May the guest read this host path? */
+  mayRead(abs: string): boolean {
+    if (abs === this.exePath) return true;
+    return this.readRoots.some((r) => abs === r || abs.startsWith(r.endsWith('/') ? r : r + '/'));
+  }
+
+  /** rflags helpers for signal frames */
+  getRflags(c: CpuState): number {
+    return getRflags(c);
+  }
+  setRflags(c: CpuState, v: number): void {
+    setRflags(c, v);
+  }
+}
+
+/** RDI, RSI, RDX, R10, R8, R9 */
+export const SYSARG_REGS = [7, 6, 2, 10, 8, 9];
+
+export const SA_NOCLDSTOP = 1, SA_NOCLDWAIT = 2, SA_SIGINFO = 4, SA_RESTORER = 0x04000000, SA_ONSTACK = 0x08000000,
+  SA_RESTART = 0x10000000, SA_NODEFER = 0x40000000, SA_RESETHAND = 0x80000000;
+
+// ------------------------------------------------------------------ signal frames (x86-64 rt_sigframe)
+
+/**
+ * Build an rt_sigframe like Linux: [pretcode][ucontext (uc_flags, uc_link, uc_stack, sigcontext, sigmask)]
+ * [siginfo 128 bytes], with the FXSAVE-format FP state (512 bytes, 64-byte aligned) above it, below the
+ * 128-byte red zone (or on the alternate stack with SA_ONSTACK). Returns false if the stack is unwritable.
+ */
+export function setupSignalFrame(k: Kernel, t: Thread, info: SigInfo, act: { handler: number; flags: number; restorer: number; mask: bigint }): boolean {
+  const c = t.cpu;
+  const m = t.proc.mem;
+  let sp = c.getRegNum(RSP);
+  const onAlt = t.altstack.flags === 0 && sp >= t.altstack.sp && sp < t.altstack.sp + t.altstack.size;
+  if (act.flags & SA_ONSTACK && t.altstack.flags === 0 && !onAlt) sp = t.altstack.sp + t.altstack.size;
+  else sp -= 128;
+  // FP state
+  sp = Math.floor((sp - 512) / 64) * 64;
+  const fpstate = sp;
+  const FRAME = 8 + 304 + 128;
+  sp = Math.floor((sp - FRAME) / 16) * 16 - 8; // (sp + 8) % 16 == 0 at handler entry, like after a call
+  const frame = sp;
+  try {
+    m.probeWrite(fpstate, 512);
+    m.probeWrite(frame, FRAME);
+  } catch {
+    return false;
+  }
+  const w64 = (a: number, v: number) => m.writeU64(a, v);
+  // FP state in FXSAVE layout: FCW, FSW, MXCSR, XMM0-15 at +160
+  m.w16(fpstate, c.fpuCw);
+  m.w16(fpstate + 2, c.fpuSw);
+  m.w32(fpstate + 24, c.mxcsr);
+  m.w32(fpstate + 28, 0xffff);
+  for (let i = 0; i < 64; i++) m.w32(fpstate + 160 + i * 4, c.x[i]);
+  for (let i = 0; i < 8; i++) {
+    const b = new Float64Array([c.st[i]]);
+    const u = new Uint8Array(b.buffer);
+    m.write(fpstate + 32 + i * 16, u);
+  }
+  w64(frame, act.flags & SA_RESTORER ? act.restorer : 0);
+  const uc = frame + 8;
+  w64(uc, 0); // uc_flags
+  w64(uc + 8, 0); // uc_link
+  w64(uc + 16, t.altstack.sp);
+  m.w32(uc + 24, onAlt ? 1 : t.altstack.flags);
+  w64(uc + 32, t.altstack.size);
+  const sc = uc + 40;
+  // gregs order: r8..r15, rdi, rsi, rbp, rbx, rdx, rax, rcx, rsp, rip, eflags, csgsfs, err, trapno, oldmask, cr2
+  const order = [8, 9, 10, 11, 12, 13, 14, 15, 7, 6, 5, 3, 2, 0, 1, 4];
+  for (let i = 0; i < 16; i++) m.w64(sc + i * 8, c.r[2 * order[i]], c.r[2 * order[i] + 1]);
+  w64(sc + 128, c.rip);
+  w64(sc + 136, getRflags(c));
+  m.w64(sc + 144, 0x33, 0x2b << 16); // cs=0x33, gs=0, fs=0, ss=0x2b
+  w64(sc + 152, 0); // err
+  w64(sc + 160, info.signo === 11 ? 14 : info.signo === 8 ? 0 : info.signo === 4 ? 6 : 0); // trapno
+  w64(sc + 168, Number(t.sigmask & 0xffffffffn));
+  w64(sc + 176, info.signo === 11 || info.signo === 7 ? info.addr ?? 0 : 0); // cr2
+  w64(sc + 184, fpstate);
+  for (let i = 0; i < 8; i++) w64(sc + 192 + i * 8, 0);
+  // rt_sigsuspend: the mask to restore is the one from before the call, not the temporary one
+  const ts = t as unknown as { sigsuspendSaved?: bigint };
+  const saveMask = ts.sigsuspendSaved ?? t.sigmask;
+  ts.sigsuspendSaved = undefined;
+  m.w64(uc + 296, Number(saveMask & 0xffffffffn) | 0, Number((saveMask >> 32n) & 0xffffffffn) | 0);
+  // siginfo
+  const si = frame + 8 + 304;
+  for (let i = 0; i < 128; i += 8) w64(si + i, 0);
+  m.w32(si, info.signo);
+  m.w32(si + 4, info.errno ?? 0);
+  m.w32(si + 8, info.code);
+  if (info.addr !== undefined && (info.signo === 11 || info.signo === 7 || info.signo === 4 || info.signo === 8 || info.signo === 5)) w64(si + 16, info.addr);
+  else if (info.pid !== undefined) {
+    m.w32(si + 16, info.pid);
+    m.w32(si + 20, info.uid ?? 0);
+    if (info.status !== undefined) {
+      // SIGCHLD: si_status = exit code or signal
+      m.w32(si + 24, info.status & 0x7f ? info.status & 0x7f : (info.status >> 8) & 0xff);
+    }
+  }
+  // registers for the handler
+  c.setRegNum(RSP, frame);
+  c.rip = act.handler;
+  c.setRegNum(7, info.signo);
+  c.setRegNum(6, si);
+  c.setRegNum(2, uc);
+  c.setRegNum(0, 0);
+  setRflags(c, getRflags(c) & ~(0x400 | 0x100)); // DF and TF cleared
+  // block the signal (unless SA_NODEFER) and sa_mask during the handler
+  let mask = t.sigmask | act.mask;
+  if (!(act.flags & SA_NODEFER)) mask |= 1n << BigInt(info.signo - 1);
+  t.sigmask = mask & ~((1n << 8n) | (1n << 18n)); // SIGKILL/SIGSTOP can't be blocked
+  void k;
+  return true;
+}
+
+/** rt_sigreturn: restore the context saved by setupSignalFrame. */
+export function restoreSignalFrame(t: Thread): boolean {
+  const c = t.cpu;
+  const m = t.proc.mem;
+  const frame = c.getRegNum(RSP) - 8;
+  const uc = frame + 8;
+  const sc = uc + 40;
+  try {
+    const order = [8, 9, 10, 11, 12, 13, 14, 15, 7, 6, 5, 3, 2, 0, 1, 4];
+    const regs: number[] = [];
+    for (let i = 0; i < 16; i++) {
+      regs.push(m.r32(sc + i * 8), m.r32(sc + i * 8 + 4));
+    }
+    const rip = m.readU64(sc + 128);
+    const fl = m.r32(sc + 136) >>> 0;
+    const fp = m.readU64(sc + 184);
+    const lo = m.r32(uc + 296) >>> 0, hi = m.r32(uc + 300) >>> 0;
+    for (let i = 0; i < 16; i++) {
+      c.r[2 * order[i]] = regs[2 * i];
+      c.r[2 * order[i] + 1] = regs[2 * i + 1];
+    }
+    c.rip = rip;
+    setRflags(c, (getRflags(c) & ~0x254dd5) | (fl & 0x254dd5));
+    if (fp) {
+      c.fpuCw = m.r16(fp);
+      c.mxcsr = m.r32(fp + 24);
+      for (let i = 0; i < 64; i++) c.x[i] = m.r32(fp + 160 + i * 4);
+      for (let i = 0; i < 8; i++) c.st[i] = new Float64Array(m.read(fp + 32 + i * 16, 8).buffer)[0];
+    }
+    t.sigmask = ((BigInt(hi) << 32n) | BigInt(lo)) & ~((1n << 8n) | (1n << 18n));
+    return true;
+  } catch {
+    return false;
+  }
+}

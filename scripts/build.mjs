@@ -1,0 +1,44 @@
+// Bundles the CLI(s) (and later the extension and debug adapter) with esbuild into dist/.
+// iced-x86 loads its wasm with readFileSync(__dirname/...): we inline the wasm bytes instead, so every
+// bundle is one self-contained file (see ../shared/reference/feasibility.md §1.5).
+import * as esbuild from 'esbuild';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const inlineIcedWasm = {
+  name: 'inline-iced-wasm',
+  setup(b) {
+    b.onLoad({ filter: /iced-x86[\\/]iced_x86\.js$/ }, async (a) => {
+      let s = await fs.promises.readFile(a.path, 'utf8');
+      const n = s.length;
+      s = s.replace(/const path = require\('path'\)\.join\(__dirname, 'iced_x86_bg\.wasm'\);\s*const bytes = require\('fs'\)\.readFileSync\(path\);/,
+        "const bytes = require('./iced_x86_bg.wasm');");
+      if (s.length === n) throw new Error('iced-x86 loader pattern not found (iced-x86 version changed?)');
+      return { contents: s, loader: 'js', resolveDir: path.dirname(a.path) };
+    });
+  },
+};
+
+const entries = [
+  { in: 'emulator/cli/uintr-run.ts', out: 'dist/uintr-run.js' },
+];
+for (const e of entries) {
+  if (!fs.existsSync(path.join(root, e.in))) continue;
+  await esbuild.build({
+    entryPoints: [path.join(root, e.in)],
+    bundle: true,
+    platform: 'node',
+    target: 'node20',
+    format: 'cjs',
+    outfile: path.join(root, e.out),
+    external: ['vscode'],
+    loader: { '.wasm': 'binary' },
+    plugins: [inlineIcedWasm],
+    sourcemap: 'linked',
+    banner: e.banner ? { js: e.banner } : undefined,
+    logLevel: 'warning',
+  });
+  fs.chmodSync(path.join(root, e.out), 0o755);
+}
