@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /**
  * uintr-run: run a static x86-64 Linux program in the emulator.
- *   uintr-run [--cores N] [--seed N] [--env K=V]... [--max-insns N] [--trace syscalls] [--allow PATH]... PROGRAM [ARGS...]
+ *   uintr-run [--cores N] [--seed N] [--env K=V]... [--max-insns N] [--trace syscalls] [--stats] [--allow PATH]... PROGRAM [ARGS...]
  * Exit status like a shell: the guest's exit code, 128+signal for a fatal signal (with one stderr line),
  * 126/127 for programs that cannot be run, 124 when --max-insns is reached (or the guest deadlocks),
  * 125 when the program needs an instruction the emulator does not support.
@@ -11,7 +11,7 @@ import { Kernel, signalName } from '../linux/kernel';
 import { ElfError } from '../linux/elf';
 import { HostIO } from '../linux/files';
 
-const USAGE = `usage: uintr-run [--cores N] [--seed N] [--env K=V]... [--max-insns N] [--trace syscalls] [--allow PATH]... PROGRAM [ARGS...]`;
+const USAGE = `usage: uintr-run [--cores N] [--seed N] [--env K=V]... [--max-insns N] [--trace syscalls] [--stats] [--allow PATH]... PROGRAM [ARGS...]`;
 
 interface Options {
   cores: number;
@@ -19,6 +19,7 @@ interface Options {
   env: string[];
   maxInsns: number;
   trace: boolean;
+  stats: boolean;
   allow: string[];
   program: string;
   args: string[];
@@ -30,7 +31,7 @@ function fail(msg: string, code = 2): never {
 }
 
 function parseArgs(argv: string[]): Options {
-  const o: Options = { cores: 2, seed: 1, env: [], maxInsns: Infinity, trace: false, allow: [], program: '', args: [] };
+  const o: Options = { cores: 2, seed: 1, env: [], maxInsns: Infinity, trace: false, stats: false, allow: [], program: '', args: [] };
   let i = 0;
   const num = (name: string, v: string | undefined): number => {
     if (v === undefined || !/^\d+$/.test(v)) fail(`${name} needs a non-negative integer\n${USAGE}`);
@@ -58,6 +59,7 @@ function parseArgs(argv: string[]): Options {
         o.trace = true;
         break;
       }
+      case '--stats': o.stats = true; break;
       case '--allow': o.allow.push(val() ?? fail(`--allow needs a path`)); break;
       case '--help': process.stdout.write(USAGE + '\n'); process.exit(0); break;
       default:
@@ -127,7 +129,12 @@ export function main(argv: string[]): number {
     }
     throw e;
   }
+  const t0 = Date.now();
   const r = k.run(o.maxInsns);
+  if (o.stats) {
+    const ms = Date.now() - t0;
+    process.stderr.write(`uintr-run: stats: ${k.totalInsns} instructions, virtual time ${k.now} ns, ${(k.totalInsns / 1000 / Math.max(ms, 1)).toFixed(1)} MIPS (${ms} ms)\n`);
+  }
   switch (r.kind) {
     case 'exited': {
       if (r.signal) {
