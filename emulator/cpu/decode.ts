@@ -29,6 +29,8 @@ export interface Operand {
   disp: number;
   /** 0 none, 1 FS, 2 GS. */
   seg: number;
+  /** 0x67 prefix: the address is computed in 32 bits (zero-extended). */
+  addr32: boolean;
   // immediates (sign/zero extended by iced to the operand's width; 64-bit split in halves)
   imm: number;
   immHi: number;
@@ -100,7 +102,7 @@ function memSize(ms: number): number {
 }
 
 function emptyOp(): Operand {
-  return { k: OpK.None, size: 0, rc: RC.None, reg: -1, high8: false, base: -1, index: -1, scale: 1, disp: 0, seg: 0, imm: 0, immHi: 0, target: 0 };
+  return { k: OpK.None, size: 0, rc: RC.None, reg: -1, high8: false, base: -1, index: -1, scale: 1, disp: 0, seg: 0, addr32: false, imm: 0, immHi: 0, target: 0 };
 }
 
 function regOperand(op: Operand, r: Register): void {
@@ -186,7 +188,8 @@ function convert(i: Instruction, bytes: Uint8Array): Insn {
         } else {
           op.base = b === Register.None ? -1 : GPR_NUM[b];
           op.disp = big2num(i.memoryDisplacementU64 ?? i.memoryDisplacement);
-          if (b !== Register.None && GPR_SIZE[b] !== 8) throw new Error('32-bit addressing (0x67 prefix) is not supported by the emulator');
+          if ((b !== Register.None && GPR_SIZE[b] === 4) || (x !== Register.None && GPR_SIZE[x] === 4)) op.addr32 = true;
+          else if (b !== Register.None && GPR_SIZE[b] !== 8) throw new Error('16-bit addressing is not supported in 64-bit mode');
         }
         op.index = x === Register.None ? -1 : GPR_NUM[x];
         op.scale = i.memoryIndexScale;

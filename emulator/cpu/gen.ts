@@ -42,6 +42,15 @@ export class Gen {
 
   /** JS expression (a double) for a memory operand's effective address, including FS/GS base. */
   addrExpr(op: Operand): string {
+    if (op.addr32) {
+      // 0x67: 32-bit effective address, zero-extended (then the segment base is added)
+      const p32: string[] = [];
+      if (op.base >= 0) p32.push(`R[${2 * op.base}]`);
+      if (op.index >= 0) p32.push(op.scale === 1 ? `R[${2 * op.index}]` : `(R[${2 * op.index}]*${op.scale})`);
+      p32.push(String(op.disp | 0));
+      const e32 = `((${p32.join('+')})>>>0)`;
+      return op.seg === 1 ? `(${e32}+c.fsBase)` : op.seg === 2 ? `(${e32}+c.gsBase)` : e32;
+    }
     const parts: string[] = [];
     if (op.base >= 0) parts.push(`((R[${2 * op.base}]>>>0)+R[${2 * op.base + 1}]*4294967296)`);
     if (op.index >= 0) {

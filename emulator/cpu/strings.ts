@@ -24,11 +24,11 @@ export function str(c: CpuState, m: Memory, kind: number, size: number, rep: num
   const base = seg === 1 ? c.fsBase : seg === 2 ? c.gsBase : 0;
   let rsi = (R[13] >>> 0) * 4294967296 + (R[12] >>> 0);
   let rdi = (R[15] >>> 0) * 4294967296 + (R[14] >>> 0);
-  let rcx = rep ? (R[5] >>> 0) * 4294967296 + (R[4] >>> 0) : 1;
+  let rcx = rep ? (R[3] >>> 0) * 4294967296 + (R[2] >>> 0) : 1;
   const save = () => {
     R[12] = rsi % 4294967296 | 0; R[13] = Math.floor(rsi / 4294967296) | 0;
     R[14] = rdi % 4294967296 | 0; R[15] = Math.floor(rdi / 4294967296) | 0;
-    if (rep) { R[4] = rcx % 4294967296 | 0; R[5] = Math.floor(rcx / 4294967296) | 0; }
+    if (rep) { R[2] = rcx % 4294967296 | 0; R[3] = Math.floor(rcx / 4294967296) | 0; }
   };
   try {
     switch (kind) {

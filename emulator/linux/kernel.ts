@@ -221,7 +221,10 @@ export class Kernel {
       const ran = this.slice(t, Math.min(q, left));
       this.totalInsns += ran;
       longest = Math.max(longest, ran);
-      if (this.outcome) return;
+      if (this.outcome) {
+        this.now += longest;
+        return;
+      }
     }
     if (!any) {
       // Everything is blocked: jump to the earliest timeout.

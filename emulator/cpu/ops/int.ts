@@ -81,14 +81,15 @@ reg([M.Movsx, M.Movsxd], (i, g) => {
 
 reg(M.Lea, (i, g) => {
   const [d, s] = i.ops;
-  if (d.size === 8) {
+  if (d.size === 8 && !s.addr32) {
     // exact 64-bit arithmetic (gcc uses LEA for general integer math)
     const lo: string[] = [], hi: string[] = [];
     if (s.base >= 0) { lo.push(`(R[${2 * s.base}]>>>0)`); hi.push(`R[${2 * s.base + 1}]`); }
     if (s.index >= 0) {
       const sh = Math.log2(s.scale);
       lo.push(`(R[${2 * s.index}]>>>0)*${s.scale}`);
-      hi.push(sh === 0 ? `R[${2 * s.index + 1}]` : `((R[${2 * s.index + 1}]<<${sh})|(R[${2 * s.index}]>>>${32 - sh}))`);
+      // the low word's overflow into the high word is carried by Math.floor(s/2^32) below
+      hi.push(sh === 0 ? `R[${2 * s.index + 1}]` : `(R[${2 * s.index + 1}]<<${sh})`);
     }
     if (s.disp !== 0 || lo.length === 0) {
       const dl = s.disp % 4294967296, dh = Math.floor(s.disp / 4294967296);
@@ -103,7 +104,8 @@ reg(M.Lea, (i, g) => {
   if (s.base >= 0) parts.push(`R[${2 * s.base}]`);
   if (s.index >= 0) parts.push(s.scale === 1 ? `R[${2 * s.index}]` : `(R[${2 * s.index}]<<${Math.log2(s.scale)})`);
   if (s.disp !== 0 || parts.length === 0) parts.push(String(s.disp | 0));
-  g.write(d, `((${parts.join('+')})|0)`);
+  if (d.size === 8) g.emit(`R[${2 * d.reg}]=(${parts.join('+')})|0;R[${2 * d.reg + 1}]=0;`); // 0x67 + REX.W: zero-extended 32-bit address
+  else g.write(d, `((${parts.join('+')})|0)`);
 });
 
 reg(M.Xchg, (i, g) => {
