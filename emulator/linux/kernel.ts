@@ -18,7 +18,7 @@
  */
 import { CpuState, Exit, RSP } from '../cpu/state';
 import { Engine } from '../cpu/engine';
-import { Memory, GuestFault, PROT_READ, PROT_WRITE, PAGE_SIZE } from '../memory/memory';
+import { Memory, FramePool, GuestFault, PROT_READ, PROT_WRITE, PAGE_SIZE } from '../memory/memory';
 import { getRflags, setRflags } from '../cpu/flags';
 import { disassemble } from '../cpu/decode';
 import { Process, Thread, TState, SigInfo } from './process';
@@ -112,6 +112,8 @@ export class Kernel {
   /** Files the guest may see by path (program itself). */
   exePath = '';
   stopRequested = false;
+  /** Physical frames of every address space (so MAP_SHARED pages can be shared across fork). */
+  readonly pool = new FramePool();
 
   constructor(opts: KernelOptions) {
     this.opts = {
@@ -149,26 +151,47 @@ export class Kernel {
     const img = parseElf(buf);
     this.exePath = abs;
     this.readRoots = [path.dirname(abs), path.resolve(this.opts.cwd), ...this.opts.allowRead.map((p) => path.resolve(this.opts.cwd, p))];
-    const mem = new Memory();
-    loadElf(mem, buf, img);
     const fds = new FdTable();
     fds.install(0, new StdStream(this.opts.io, 0));
     fds.install(1, new StdStream(this.opts.io, 1));
     fds.install(2, new StdStream(this.opts.io, 2));
-    const p = new Process(this.nextId++, null, mem, new Engine(mem), fds, abs, path.resolve(this.opts.cwd));
+    const p = new Process(this.nextId++, null, new Memory(this.pool), null as unknown as Engine, fds, abs, path.resolve(this.opts.cwd));
+    const cpu = new CpuState();
+    this.loadImage(p, cpu, buf, img, abs, argv, envp);
+    this.newThread(p, cpu, p.pid);
+    this.procs.set(p.pid, p);
+    this.init = p;
+    return p;
+  }
+
+  /** Map a parsed ELF into a fresh address space of p and set up cpu for its entry (spawn and execve). */
+  loadImage(p: Process, cpu: CpuState, buf: Uint8Array, img: import('./elf').ElfImage, abs: string, argv: string[], envp: string[]): void {
+    const mem = new Memory(this.pool);
+    loadElf(mem, buf, img);
+    if (p.mem && p.mem !== mem) p.mem.destroy();
+    p.mem = mem;
+    p.engine = new Engine(mem);
+    p.exe = abs;
+    p.comm = abs.split('/').pop()!.slice(0, 15);
     p.brkStart = p.brk = Math.ceil(img.brk / PAGE_SIZE) * PAGE_SIZE;
     p.mmapTop = MMAP_TOP;
     mem.map(STACK_TOP - STACK_SIZE, STACK_SIZE, PROT_READ | PROT_WRITE);
-    const cpu = new CpuState();
     const sp = buildInitialStack(mem, STACK_TOP, img, abs, argv, envp, this.rng.bytes(16));
+    cpu.copyFrom(new CpuState());
     cpu.setRegNum(RSP, sp);
     cpu.rip = img.entry;
     // Linux starts a process with every other GPR zero (rdx = 0 matters: glibc registers it with atexit)
-    const t = this.newThread(p, cpu, p.pid);
-    this.procs.set(p.pid, p);
-    this.init = p;
-    void t;
-    return p;
+  }
+
+  /** execve: every other thread of the process ends; the caller continues in the new image. */
+  killOtherThreads(t: Thread): void {
+    for (const o of [...t.proc.threads]) {
+      if (o === t || o.state === TState.Exited) continue;
+      o.cancelWait?.();
+      o.state = TState.Exited;
+      this.removeThread(o);
+    }
+    t.proc.threads = [t];
   }
 
   newThread(p: Process, cpu: CpuState, tid = this.nextId++): Thread {
@@ -395,7 +418,7 @@ export class Kernel {
 
   private restartable(nr: number): boolean {
     // nanosleep/futex timeouts/poll return EINTR regardless of SA_RESTART (as in Linux)
-    return ![35, 230, 7, 271, 202, 23, 270, 232, 281].includes(nr);
+    return ![35, 230, 7, 271, 202, 23, 270, 232, 281, 130, 128, 34].includes(nr); // sleeps, waits, sigsuspend, sigtimedwait, pause
   }
 
   endWait(t: Thread): void {
@@ -468,6 +491,10 @@ export class Kernel {
     }
     const act = p.sigactions[sig];
     if (act.handler === 1 || (act.handler === 0 && IGNORE_SIGNALS.has(sig))) return; // discarded at generation
+    // standard signals do not queue: a second instance while one is pending is merged (real-time ones queue)
+    if (sig < 32) {
+      if (thread ? thread.pending.some((i) => i.signo === sig) : p.pendingShared.some((s) => s.info.signo === sig)) return;
+    }
     if (thread) thread.pending.push(info);
     else p.pendingShared.push({ info });
     this.epoch++;
@@ -481,6 +508,18 @@ export class Kernel {
     for (const i of t.pending) if (!((t.sigmask >> BigInt(i.signo - 1)) & 1n)) return i.signo;
     for (const s of t.proc.pendingShared) if (!((t.sigmask >> BigInt(s.info.signo - 1)) & 1n)) return s.info.signo;
     return 0;
+  }
+
+  /** Remove and return a pending signal that is in `set` (blocked or not): rt_sigtimedwait. */
+  takeSignalIn(t: Thread, set: bigint): SigInfo | null {
+    for (let k = 0; k < t.pending.length; k++) {
+      if ((set >> BigInt(t.pending[k].signo - 1)) & 1n) return t.pending.splice(k, 1)[0];
+    }
+    const sh = t.proc.pendingShared;
+    for (let k = 0; k < sh.length; k++) {
+      if ((set >> BigInt(sh[k].info.signo - 1)) & 1n) return sh.splice(k, 1)[0].info;
+    }
+    return null;
   }
 
   private takeSignal(t: Thread): SigInfo | null {
@@ -577,6 +616,7 @@ export class Kernel {
     p.zombie = true;
     p.waitStatus = status;
     p.fds.closeAll();
+    p.mem.destroy();
     // orphans are re-parented to nobody (they keep running; reaping is automatic)
     for (const ch of p.children) ch.parent = null;
     if (p.parent && p.parent.alive) {

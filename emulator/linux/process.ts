@@ -76,6 +76,7 @@ export class Process {
   pendingShared: { info: import('./process').SigInfo }[] = [];
   /** Signal sent to the parent on exit (SIGCHLD unless clone said otherwise). */
   deathSignal = 17;
+  umask = 0o022;
   exitingGroup = false;
   comm: string;
 

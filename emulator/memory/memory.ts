@@ -39,6 +39,56 @@ export type CodeWriteHook = (page: number) => void;
 /** Called (before the store) when a store hits a watched range; used by data breakpoints. */
 export type WatchHook = (addr: number, size: number) => void;
 
+/**
+ * Physical frames shared by all address spaces of one emulated machine: fork() copies private pages and
+ * shares MAP_SHARED ones (the same frame appears in both page tables). When the pool grows, every address
+ * space using it gets the new buffer views.
+ */
+export class FramePool {
+  buf: ArrayBuffer;
+  u8: Uint8Array;
+  private top = 0;
+  private free: number[] = [];
+  /** Reference count per frame (index = offset / 4096). */
+  refs = new Int32Array(0);
+  readonly users = new Set<Memory>();
+
+  constructor(initialBytes = 16 * 1024 * 1024) {
+    this.buf = new ArrayBuffer(initialBytes);
+    this.u8 = new Uint8Array(this.buf);
+    this.refs = new Int32Array(initialBytes / PAGE_SIZE);
+  }
+  alloc(): number {
+    const f = this.free.pop();
+    if (f !== undefined) {
+      this.u8.fill(0, f, f + PAGE_SIZE);
+      this.refs[f / PAGE_SIZE] = 1;
+      return f;
+    }
+    if (this.top + PAGE_SIZE > this.buf.byteLength) this.grow();
+    const off = this.top;
+    this.top += PAGE_SIZE;
+    this.refs[off / PAGE_SIZE] = 1;
+    return off;
+  }
+  ref(f: number): void {
+    this.refs[f / PAGE_SIZE]++;
+  }
+  release(f: number): void {
+    if (--this.refs[f / PAGE_SIZE] === 0) this.free.push(f);
+  }
+  private grow(): void {
+    const nb = new ArrayBuffer(this.buf.byteLength * 2);
+    new Uint8Array(nb).set(this.u8);
+    this.buf = nb;
+    this.u8 = new Uint8Array(nb);
+    const r = new Int32Array(nb.byteLength / PAGE_SIZE);
+    r.set(this.refs);
+    this.refs = r;
+    for (const m of this.users) m.attach();
+  }
+}
+
 export class Memory {
   /** Byte offset of each page's frame in `buf` when readable, else -1 (unmapped) / -2 (mapped, not materialized). */
   rd: Int32Array;
@@ -50,12 +100,11 @@ export class Memory {
   code: Uint8Array;
   /** Pages with a watchpoint (stores call the watch hook). */
   watched: Uint8Array;
-  buf: ArrayBuffer;
-  dv: DataView;
-  u8: Uint8Array;
-  /** Next free frame offset in buf. */
-  private top = 0;
-  private freeFrames: number[] = [];
+  /** MAP_SHARED pages (shared with fork children). */
+  shared: Uint8Array;
+  buf!: ArrayBuffer;
+  dv!: DataView;
+  u8!: Uint8Array;
   /** High half of the last r64() result (avoids allocating a pair). */
   t = 0;
   onCodeWrite: CodeWriteHook | null = null;
@@ -63,25 +112,49 @@ export class Memory {
   /** Materialized page count (for statistics). */
   pages = 0;
 
-  constructor(initialBytes = 16 * 1024 * 1024) {
+  constructor(readonly pool: FramePool = new FramePool()) {
     this.rd = new Int32Array(NPAGES).fill(-1);
     this.wr = new Int32Array(NPAGES).fill(-1);
     this.prot = new Uint8Array(NPAGES);
     this.code = new Uint8Array(NPAGES);
     this.watched = new Uint8Array(NPAGES);
-    this.buf = new ArrayBuffer(initialBytes);
+    this.shared = new Uint8Array(NPAGES);
+    pool.users.add(this);
+    this.attach();
+  }
+
+  /** (Re)take the pool's buffer views (after the pool grew). */
+  attach(): void {
+    this.buf = this.pool.buf;
     this.dv = new DataView(this.buf);
-    this.u8 = new Uint8Array(this.buf);
+    this.u8 = this.pool.u8;
+  }
+
+  /** This address space is gone (process exit/exec): give its frames back. */
+  destroy(): void {
+    for (let p = 0; p < NPAGES; p++) if (this.prot[p] !== 0) {
+      const f = this.frameOf(p);
+      if (f >= 0) this.pool.release(f);
+    }
+    this.hidden.clear();
+    this.rd.fill(-1);
+    this.wr.fill(-1);
+    this.prot.fill(0);
+    this.pool.users.delete(this);
   }
 
   // ---------------------------------------------------------------- mapping
 
   /** Map [addr, addr+len) with prot; pages are materialized (zero-filled) lazily on first touch. */
-  map(addr: number, len: number, prot: number): void {
+  map(addr: number, len: number, prot: number, shared = false): void {
     const first = Math.floor(addr / PAGE_SIZE);
     const last = Math.floor((addr + len - 1) / PAGE_SIZE);
     for (let p = first; p <= last; p++) {
-      if (this.prot[p] !== 0 && this.rd[p] >= 0) this.releaseFrame(p);
+      if (this.prot[p] !== 0) {
+        if (this.code[p]) this.invalidateCode(p);
+        if (this.frameOf(p) >= 0) this.releaseFrame(p);
+      }
+      this.shared[p] = shared ? 1 : 0;
       this.prot[p] = prot | 0x80; // 0x80 marks "mapped" even for PROT_NONE
       this.rd[p] = -2;
       this.wr[p] = -1;
@@ -162,28 +235,12 @@ export class Memory {
   }
 
   private allocFrame(): number {
-    const f = this.freeFrames.pop();
-    if (f !== undefined) {
-      this.u8.fill(0, f, f + PAGE_SIZE);
-      return f;
-    }
-    if (this.top + PAGE_SIZE > this.buf.byteLength) this.grow();
-    const off = this.top;
-    this.top += PAGE_SIZE;
-    return off;
-  }
-
-  private grow(): void {
-    const nb = new ArrayBuffer(this.buf.byteLength * 2);
-    new Uint8Array(nb).set(this.u8);
-    this.buf = nb;
-    this.dv = new DataView(nb);
-    this.u8 = new Uint8Array(nb);
+    return this.pool.alloc();
   }
 
   private releaseFrame(p: number): void {
     const f = this.frameOf(p);
-    if (f >= 0) this.freeFrames.push(f);
+    if (f >= 0) this.pool.release(f);
     this.hidden.delete(p);
     this.rd[p] = -2;
     this.wr[p] = -1;
@@ -424,20 +481,30 @@ export class Memory {
     this.w64(a, v % 0x1_0000_0000 | 0, Math.floor(v / 0x1_0000_0000) | 0);
   }
 
-  /** fork(): a deep copy of the address space (materialized frames only). */
+  /** fork(): private pages are copied, MAP_SHARED pages are shared (same frame). */
   clone(): Memory {
-    const m = new Memory(Math.max(this.top, PAGE_SIZE) * 1);
+    const m = new Memory(this.pool);
     m.prot.set(this.prot);
+    m.shared.set(this.shared);
     for (let p = 0; p < NPAGES; p++) {
       if (this.prot[p] === 0) continue;
-      const f = this.frameOf(p);
+      let f = this.frameOf(p);
+      if (this.shared[p]) {
+        if (f < 0) f = this.materialize(p); // both processes must see the same frame
+        this.pool.ref(f);
+        m.pages++;
+        m.hidden.set(p, f);
+        m.refreshTlb(p);
+        continue;
+      }
       if (f < 0) {
         m.rd[p] = -2;
         continue;
       }
       const nf = m.allocFrame();
+      const u8 = this.pool.u8; // may have grown in allocFrame
       m.pages++;
-      m.u8.set(this.u8.subarray(f, f + PAGE_SIZE), nf);
+      u8.copyWithin(nf, f, f + PAGE_SIZE);
       m.hidden.set(p, nf);
       m.refreshTlb(p);
     }

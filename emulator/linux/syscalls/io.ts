@@ -154,6 +154,7 @@ export function openPath(k: Kernel, t: Thread, abs: string, flags: number): File
 }
 function shareMem(k: Kernel, abs: string, f: MemFile): MemFile {
   const reg = k.vfs.get(abs)!;
+  if (reg === f) return f;
   // One content per path: a view object whose data is kept in sync with the registered file.
   Object.defineProperty(f, 'data', { get: () => reg.data, set: (v: Uint8Array) => { reg.data = v; }, configurable: true });
   return f;
@@ -431,7 +432,33 @@ function unlinkAt(k: Kernel, t: Thread, dirfd: number, pa: number): number {
   if (k.vfs.delete(abs)) return 0;
   return fs.existsSync(abs) ? -EACCES : -ENOENT;
 }
-def(95, 'umask', () => 0o022);
+def(95, 'umask', (k, t) => {
+  const old = t.proc.umask;
+  t.proc.umask = k.argi(t, 0) & 0o777;
+  return old;
+});
 def(74, 'fsync', () => 0);
 def(75, 'fdatasync', () => 0);
 void EISDIR; void BLOCKED; void EINVAL;
+
+function truncateFile(f: FileObj | undefined, len: number): number {
+  if (!f) return -EBADF;
+  if (len < 0) return -EINVAL;
+  if (!(f instanceof MemFile)) return f instanceof HostFile ? -EINVAL : -EINVAL;
+  const nd = new Uint8Array(len);
+  nd.set(f.data.subarray(0, Math.min(len, f.data.length)));
+  f.data = nd;
+  return 0;
+}
+def(77, 'ftruncate', (k, t) => {
+  const f = t.proc.fds.get(k.argi(t, 0));
+  if (f && (f.flags & 3) === 0) return -EINVAL; // not open for writing
+  return truncateFile(f, k.argl(t, 1));
+});
+def(76, 'truncate', (k, t) => {
+  const abs = resolvePath(k, t, AT_FDCWD, t.proc.mem.readCString(k.arg(t, 0)));
+  if (typeof abs === 'number') return abs;
+  const f = openPath(k, t, abs, O_WRONLY);
+  if (typeof f === 'number') return f;
+  return truncateFile(f, k.argl(t, 1));
+});

@@ -58,7 +58,8 @@ def(9, 'mmap', (k, t) => {
       if (addr < 0) return -ENOMEM;
     }
   }
-  p.mem.map(addr, size, prot & (PROT_READ | PROT_WRITE | PROT_EXEC));
+  // anonymous MAP_SHARED memory stays shared with fork children (file-backed shared maps are read-only copies)
+  p.mem.map(addr, size, prot & (PROT_READ | PROT_WRITE | PROT_EXEC), (flags & MAP_SHARED) !== 0 && (flags & MAP_ANONYMOUS) !== 0);
   if (data && data.length) p.mem.write(addr, data, true);
   return addr;
 });

@@ -6,6 +6,10 @@ import { CpuState } from '../../cpu/state';
 import { Engine } from '../../cpu/engine';
 import { Process, Thread, TState } from '../process';
 import type { Kernel } from '../kernel';
+import * as fs from 'node:fs';
+import { parseElf, ElfError } from '../elf';
+import { resolvePath } from './io';
+import { ENOENT, EACCES, ENOEXEC, E2BIG } from '../errno';
 
 def(60, 'exit', (k, t) => {
   k.exitThread(t, k.argi(t, 0));
@@ -95,6 +99,7 @@ export function doClone(k: Kernel, t: Thread, flags: number, newsp: number, ptid
     np.sigactions = p.sigactions.map((a) => ({ ...a }));
     np.deathSignal = flags & 0xff;
     np.comm = p.comm;
+    np.umask = p.umask;
     p.children.push(np);
     k.procs.set(np.pid, np);
     child = k.newThread(np, cpu, np.pid);
@@ -278,3 +283,60 @@ def(99, 'sysinfo', (k, t) => {
   return 0;
 });
 void EFAULT; void EPERM;
+
+/** Read a NULL-terminated array of string pointers (argv/envp). */
+function readStrings(t: Thread, a: number): string[] | null {
+  const out: string[] = [];
+  if (!a) return out;
+  for (let i = 0; ; i++) {
+    if (i > 4096) return null;
+    const p = t.proc.mem.readU64(a + i * 8);
+    if (!p) return out;
+    out.push(t.proc.mem.readCString(p, 128 * 1024));
+  }
+}
+
+function doExecve(k: Kernel, t: Thread, dirfd: number, pathA: number, argvA: number, envA: number): number {
+  const p = t.proc.mem.readCString(pathA);
+  const abs = resolvePath(k, t, dirfd, p);
+  if (typeof abs === 'number') return abs;
+  const argv = readStrings(t, argvA), envp = readStrings(t, envA);
+  if (!argv || !envp) return -E2BIG;
+  if (!k.mayRead(abs)) return -EACCES; // the sandbox: only programs the guest may read
+  let buf: Uint8Array;
+  try {
+    const st = fs.statSync(abs);
+    if (!st.isFile()) return -EACCES;
+    if (!(st.mode & 0o111)) return -EACCES;
+    buf = new Uint8Array(fs.readFileSync(abs));
+  } catch {
+    return -ENOENT;
+  }
+  let img;
+  try {
+    img = parseElf(buf);
+  } catch (e) {
+    if (e instanceof ElfError) return -ENOEXEC;
+    throw e;
+  }
+  // point of no return
+  k.killOtherThreads(t);
+  const proc = t.proc;
+  k.loadImage(proc, t.cpu, buf, img, abs, argv, envp);
+  proc.fds.fds.forEach((e, fd) => {
+    if (e?.cloexec) proc.fds.close(fd);
+  });
+  for (const a of proc.sigactions) {
+    if (a.handler > 1) a.handler = 0;
+    a.flags = 0;
+    a.restorer = 0;
+    a.mask = 0n;
+  }
+  t.altstack = { sp: 0, size: 0, flags: 2 };
+  t.clearChildTid = 0;
+  t.robustList = 0;
+  k.epoch++;
+  return NORETURN;
+}
+def(59, 'execve', (k, t) => doExecve(k, t, -100, k.arg(t, 0), k.arg(t, 1), k.arg(t, 2)));
+def(322, 'execveat', (k, t) => doExecve(k, t, k.argi(t, 0), k.arg(t, 1), k.arg(t, 2), k.arg(t, 3)));

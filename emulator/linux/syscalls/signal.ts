@@ -1,6 +1,6 @@
 /** Signal system calls: rt_sigaction, rt_sigprocmask, rt_sigreturn, sigaltstack, rt_sigpending, rt_sigsuspend. */
 import { def, NORETURN } from './table';
-import { EINVAL, EFAULT, EPERM, ENOMEM, EINTR } from '../errno';
+import { EINVAL, EFAULT, EPERM, ENOMEM, EINTR, EAGAIN } from '../errno';
 import { BLOCKED } from '../files';
 import { restoreSignalFrame } from '../kernel';
 
@@ -115,3 +115,34 @@ function queueMicrotaskRestore(t: import('../process').Thread, saved: bigint): v
   (t as unknown as { sigsuspendSaved?: bigint }).sigsuspendSaved = saved;
 }
 void EFAULT; void EINTR; void NORETURN;
+
+/** rt_sigtimedwait(set, info, timeout, size): take a pending signal from set without running its handler. */
+def(128, 'rt_sigtimedwait', (k, t) => {
+  const m = t.proc.mem;
+  const setA = k.arg(t, 0), info = k.arg(t, 1), ts = k.arg(t, 2);
+  if (k.arg(t, 3) !== 8) return -EINVAL;
+  const set = ((BigInt(m.r32(setA + 4) >>> 0) << 32n) | BigInt(m.r32(setA) >>> 0)) & ~UNBLOCKABLE;
+  const got = k.takeSignalIn(t, set);
+  if (got) {
+    if (info) {
+      for (let i = 0; i < 128; i += 8) m.writeU64(info + i, 0);
+      m.w32(info, got.signo);
+      m.w32(info + 8, got.code);
+      if (got.pid !== undefined) {
+        m.w32(info + 16, got.pid);
+        m.w32(info + 20, got.uid ?? 0);
+      }
+    }
+    return got.signo;
+  }
+  if (!t.restarting && ts) {
+    const s = m.readU64(ts), ns = m.readU64(ts + 8);
+    if (ns >= 1e9) return -EINVAL;
+    if (s === 0 && ns === 0) return -EAGAIN;
+    t.deadline = k.now + (t.cpu.icount - t.sliceStart) + s * 1e9 + ns;
+  }
+  if (t.timedOut) return -EAGAIN;
+  return BLOCKED;
+});
+
+def(34, 'pause', () => BLOCKED); // only a signal ends it (EINTR)
