@@ -8,6 +8,8 @@ import { fileURLToPath } from 'node:url';
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 process.chdir(root);
 execFileSync(process.execPath, ['scripts/build.mjs'], { stdio: 'inherit' });
+// strict type check of the whole project (tests included)
+execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '--noEmit', '-p', '.'], { stdio: 'inherit' });
 if (fs.existsSync('scripts/build-fixtures.mjs')) execFileSync(process.execPath, ['scripts/build-fixtures.mjs'], { stdio: 'inherit' });
 
 function walk(dir) {
