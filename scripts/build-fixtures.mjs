@@ -92,6 +92,15 @@ export function splitWords(s) {
   return words;
 }
 
+function editDistance(a, b) {
+  const d = Array.from({ length: a.length + 1 }, (_, i) => [i, ...Array(b.length).fill(0)]);
+  for (let j = 1; j <= b.length; j++) d[0][j] = j;
+  for (let i = 1; i <= a.length; i++)
+    for (let j = 1; j <= b.length; j++)
+      d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+  return d[a.length][b.length];
+}
+
 /** C-style escapes for `stdin:` lines: \n \t \r \0 \\ \xHH. */
 function unescapeC(s) {
   return s.replace(/\\(x[0-9a-fA-F]{2}|.)/g, (_, e) => {
@@ -138,7 +147,13 @@ export function parseFixture(file) {
     if (!m) continue; // free comment
     const [, key, rawValue = ''] = m;
     const where = `${path.relative(ROOT, file)}:${ln + 1}`;
-    if (!KEYS.has(key)) throw new Error(`${where}: unknown metadata key '${key}' (known: ${[...KEYS].join(', ')})`);
+    if (!KEYS.has(key)) {
+      // prose that happens to start with "word:" is a free comment, but a near-miss of a known key is
+      // almost certainly a typo
+      const near = [...KEYS].find((k) => editDistance(k, key) <= 2);
+      if (near) throw new Error(`${where}: unknown metadata key '${key}' (did you mean '${near}'?)`);
+      continue;
+    }
     const value = rawValue.trim();
     switch (key) {
       case 'variants':
@@ -241,26 +256,25 @@ async function pool(items, n, fn) {
 }
 
 /**
- * Builds what is out of date. Returns { ok, built, upToDate, failed, skipped }.
- * Also writes the manifest (for the fixtures selected by `only`, or all).
+ * Builds what is out of date (of the fixtures named in `only`, or all). Returns
+ * { ok, built, upToDate, failed, skipped }. Also writes the manifest, which always lists every fixture.
  */
 export async function buildFixtures({ force = false, jobs = 2, only = [], log = console.log } = {}) {
   const ci = process.env.CI === 'true';
-  let fixtures;
+  let all;
   try {
-    fixtures = loadFixtures();
+    all = loadFixtures();
   } catch (err) {
     log(`build-fixtures: metadata error: ${err.message}`);
     return { ok: false, built: 0, upToDate: 0, failed: 1, skipped: 0 };
   }
-  if (only.length) {
-    const unknown = only.filter((n) => !fixtures.some((f) => f.name === n));
-    if (unknown.length) {
-      log(`build-fixtures: no such fixture: ${unknown.join(', ')}`);
-      return { ok: false, built: 0, upToDate: 0, failed: unknown.length, skipped: 0 };
-    }
-    fixtures = fixtures.filter((f) => only.includes(f.name));
+  const unknown = only.filter((n) => !all.some((f) => f.name === n));
+  if (unknown.length) {
+    log(`build-fixtures: no such fixture: ${unknown.join(', ')}`);
+    return { ok: false, built: 0, upToDate: 0, failed: unknown.length, skipped: 0 };
   }
+  const selected = (f) => only.length === 0 || only.includes(f.name);
+  const fixtures = all.filter(selected);
   fs.mkdirSync(BUILD_DIR, { recursive: true });
 
   const available = {};
@@ -281,11 +295,13 @@ export async function buildFixtures({ force = false, jobs = 2, only = [], log = 
   let upToDate = 0;
   let skipped = 0;
   for (const f of fixtures) {
-    f.binaries = {};
+    f.binaries = {}; // variant -> binary path (relative to the repository root)
+    f.skipped = {}; // variant -> why it was not built
     const src = path.join(ROOT, f.source);
     for (const v of f.variants) {
       const out = binaryPath(f.name, v);
       if (!available[v]) {
+        f.skipped[v] = `${VARIANTS[v].cc} is not installed`;
         skipped++;
         continue;
       }
@@ -315,7 +331,17 @@ export async function buildFixtures({ force = false, jobs = 2, only = [], log = 
 
   // Failed binaries must not be picked up as stale-but-present by the tests.
   for (const f of fixtures) for (const v of Object.keys(f.binaries)) if (failures.includes(`${f.name}.${v}`)) delete f.binaries[v];
-  fs.writeFileSync(MANIFEST, JSON.stringify({ generatedBy: 'scripts/build-fixtures.mjs', fixtures }, null, 2) + '\n');
+  // The manifest always lists every fixture; those not selected this time keep whatever binaries exist.
+  for (const f of all) {
+    if (selected(f)) continue;
+    f.binaries = {};
+    f.skipped = {};
+    for (const v of f.variants) {
+      if (!available[v]) f.skipped[v] = `${VARIANTS[v].cc} is not installed`;
+      else if (fs.existsSync(binaryPath(f.name, v))) f.binaries[v] = path.relative(ROOT, binaryPath(f.name, v));
+    }
+  }
+  fs.writeFileSync(MANIFEST, JSON.stringify({ generatedBy: 'scripts/build-fixtures.mjs', fixtures: all }, null, 2) + '\n');
 
   if (failures.length) ok = false;
   log(`build-fixtures: ${built} built, ${upToDate} up to date, ${failures.length} failed, ${skipped} skipped (${fixtures.length} fixtures)`);
@@ -346,7 +372,14 @@ async function main(argv) {
     return 2;
   }
   if (list) {
-    for (const f of loadFixtures()) {
+    let all;
+    try {
+      all = loadFixtures();
+    } catch (err) {
+      console.error(`build-fixtures: metadata error: ${err.message}`);
+      return 1;
+    }
+    for (const f of all) {
       if (only.length && !only.includes(f.name)) continue;
       const extra = [
         f.args.length ? `args=${JSON.stringify(f.args)}` : '',

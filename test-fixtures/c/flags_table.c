@@ -7,10 +7,19 @@
 // Line format:  <op><width> a=<hex> b=<hex> fi=<hex> r=<hex> [r2=<hex>] f=<hex>
 //   a, b   operands (b is the count for shifts/rotates, the bit offset for bt*)
 //   fi     RFLAGS loaded (popfq) right before the instruction
-//   r      destination after the instruction, r2 a second result (mul high
-//          half, xadd source, cmpxchg accumulator, div remainder)
+//   r      destination after the instruction ("undef" where the SDM leaves
+//          it undefined: bsf/bsr of 0), r2 a second result (mul high half,
+//          xadd source, cmpxchg accumulator)
 //   f      RFLAGS after the instruction, masked to the defined bits
 //          (CF=1 PF=4 AF=10 ZF=40 SF=80 OF=800)
+// Other lines: "src=<hex> shld.." (the second shld/shrd source comes first),
+// "cond fi=.. set=.. cmov=.. jcc=.." (one nibble per condition code, o no b
+// ae e ne be a s ns p np l ge le g from the right), "div<w>/idiv<w> .. q=..
+// r=.." (no flags are defined for div) and "btmem off=.. f=.." (bt* on a
+// memory bit string with register offsets that reach outside the operand).
+//
+// Intentionally heavier than most fixtures (~9M instructions, ~15M at -O0;
+// ~12,700 output lines).
 //
 // Inline-asm note: pushfq/popfq write below %rsp, where gcc may keep locals
 // (the red zone), so every block first moves %rsp down by 128 bytes.
