@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /**
  * uintr-run: run a static x86-64 Linux program in the emulator.
- *   uintr-run [--cores N] [--seed N] [--env K=V]... [--max-insns N] [--trace syscalls] [--stats] [--allow PATH]... PROGRAM [ARGS...]
+ *   uintr-run [--cores N] [--seed N] [--env K=V]... [--max-insns N] [--trace syscalls,uintr] [--uintr-abi v2|rfc-v1] [--no-uintr] [--stats] [--allow PATH]... PROGRAM [ARGS...]
  * Exit status like a shell: the guest's exit code, 128+signal for a fatal signal (with one stderr line),
  * 126/127 for programs that cannot be run, 124 when --max-insns is reached (or the guest deadlocks),
  * 125 when the program needs an instruction the emulator does not support.
@@ -10,8 +10,9 @@ import * as fs from 'node:fs';
 import { Kernel, signalName } from '../linux/kernel';
 import { ElfError } from '../linux/elf';
 import { HostIO } from '../linux/files';
+import { formatEvent } from '../uintr/events';
 
-const USAGE = `usage: uintr-run [--cores N] [--seed N] [--env K=V]... [--max-insns N] [--trace syscalls] [--stats] [--allow PATH]... PROGRAM [ARGS...]`;
+const USAGE = `usage: uintr-run [--cores N] [--seed N] [--env K=V]... [--max-insns N] [--trace syscalls,uintr] [--uintr-abi v2|rfc-v1] [--no-uintr] [--stats] [--allow PATH]... PROGRAM [ARGS...]`;
 
 interface Options {
   cores: number;
@@ -19,6 +20,9 @@ interface Options {
   env: string[];
   maxInsns: number;
   trace: boolean;
+  traceUintr: boolean;
+  uintrAbi: 'v2' | 'rfc-v1';
+  noUintr: boolean;
   stats: boolean;
   allow: string[];
   program: string;
@@ -31,7 +35,7 @@ function fail(msg: string, code = 2): never {
 }
 
 function parseArgs(argv: string[]): Options {
-  const o: Options = { cores: 2, seed: 1, env: [], maxInsns: Infinity, trace: false, stats: false, allow: [], program: '', args: [] };
+  const o: Options = { cores: 2, seed: 1, env: [], maxInsns: Infinity, trace: false, traceUintr: false, uintrAbi: 'v2', noUintr: false, stats: false, allow: [], program: '', args: [] };
   let i = 0;
   const num = (name: string, v: string | undefined): number => {
     if (v === undefined || !/^\d+$/.test(v)) fail(`${name} needs a non-negative integer\n${USAGE}`);
@@ -55,10 +59,20 @@ function parseArgs(argv: string[]): Options {
       }
       case '--trace': {
         const v = val();
-        if (v !== 'syscalls') fail(`--trace supports: syscalls\n${USAGE}`);
-        o.trace = true;
+        for (const w of (v ?? '').split(',')) {
+          if (w === 'syscalls') o.trace = true;
+          else if (w === 'uintr') o.traceUintr = true;
+          else fail(`--trace supports: syscalls, uintr (comma-separated)\n${USAGE}`);
+        }
         break;
       }
+      case '--uintr-abi': {
+        const v = val();
+        if (v !== 'v2' && v !== 'rfc-v1') fail(`--uintr-abi must be v2 or rfc-v1\n${USAGE}`);
+        o.uintrAbi = v;
+        break;
+      }
+      case '--no-uintr': o.noUintr = true; break;
       case '--stats': o.stats = true; break;
       case '--allow': o.allow.push(val() ?? fail(`--allow needs a path`)); break;
       case '--help': process.stdout.write(USAGE + '\n'); process.exit(0); break;
@@ -119,7 +133,10 @@ export function main(argv: string[]): number {
     io,
     allowRead: o.allow,
     traceSyscalls: o.trace ? (line) => process.stderr.write(`uintr-run: ${line}\n`) : undefined,
+    uintrAbi: o.uintrAbi,
+    uintr: !o.noUintr,
   });
+  if (o.traceUintr) k.uintrLog.onEvent((e) => process.stderr.write(`uintr-run: uintr: ${formatEvent(e)}\n`));
   try {
     k.spawn(o.program, [o.program, ...o.args], o.env);
   } catch (e) {

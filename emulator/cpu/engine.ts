@@ -8,30 +8,27 @@ import { CpuState, Exit } from './state';
 import { CodeCache, Block, UnsupportedInstruction } from './translate';
 import { Memory, GuestFault } from '../memory/memory';
 import * as rt from './runtime';
+import * as sseRt from './sse-runtime';
+import * as x87Rt from './x87-runtime';
 import { str } from './strings';
 import { cpuid } from './cpuid';
 import { disassemble } from './decode';
 import { getRflags, setRflags, materialize, getCF } from './flags';
 import { CF, ZF } from './state';
 
-export const SIGILL = 4, SIGTRAP = 5, SIGBUS = 7, SIGFPE = 8, SIGSEGV = 11;
-
-/** A guest exception raised by an instruction (other than memory faults). */
-export class CpuTrap extends Error {
-  constructor(readonly sig: number, readonly code: number, readonly addr = -1, readonly nextIp = -1, msg = '') {
-    super(msg || `trap ${sig}`);
-  }
-}
-
-export const UD_FAULT = new CpuTrap(SIGILL, 2 /* ILL_ILLOPN */, -1, -1, 'invalid opcode (#UD)');
-export const GP_FAULT = new CpuTrap(SIGSEGV, 0x80 /* SI_KERNEL */, 0, -1, 'general protection (#GP)');
+import { CpuTrap, UD_FAULT, GP_FAULT, SIGILL, SIGTRAP, SIGBUS, SIGFPE, SIGSEGV } from './trap';
+import * as uintr from '../uintr/arch';
+export { CpuTrap, UD_FAULT, GP_FAULT, SIGILL, SIGTRAP, SIGBUS, SIGFPE, SIGSEGV };
 
 /** Helpers object passed to every block function as `h`. */
 export const H = {
   ...rt,
+  ...sseRt,
+  ...x87Rt,
   W: rt.W,
   str,
   cpuid,
+  uintr,
   getRflags,
   setRflags,
   UD_FAULT,
@@ -55,7 +52,19 @@ export const H = {
   fetchFault(ip: number): GuestFault {
     return new GuestFault(ip, false, 2);
   },
-  movToSeg(_c: CpuState, _seg: number, _v: number): void {
+  /**
+   * MOV to a segment register in 64-bit user mode: DS/ES/SS accept the null or user data selector (0x2b;
+   * SS: 0x2b only) and have no effect on addressing; MOV SS opens a one-instruction interrupt shadow.
+   * Anything else (CS is not encodable; FS/GS selector loads) is #GP here.
+   */
+  movToSeg(c: CpuState, seg: number, v: number): void {
+    const sel = v & 0xffff;
+    if (seg === 2) {
+      if ((sel & ~3) !== 0x28) throw GP_FAULT;
+      c.shadow = 1;
+      return;
+    }
+    if ((seg === 0 || seg === 3) && (sel === 0 || (sel & ~3) === 0x28)) return;
     throw GP_FAULT;
   },
 };
@@ -93,6 +102,12 @@ export class Engine {
     let b: Block | null = null;
     c.exit = Exit.None;
     try {
+      if (c.uiPending !== 0) {
+        // a user interrupt recognized at the boundary before the first instruction
+        if (!this.deliver(c)) return 0;
+        ip = c.rip;
+        if (single) return 0; // stepping stops at the handler's first instruction
+      }
       if (single) {
         b = cache.get(ip, true);
         ip = b.fn(c, R, m, X, h);
@@ -103,6 +118,14 @@ export class Engine {
           ip = b.fn(c, R, m, X, h);
           n += b.n;
           if (c.exit !== Exit.None || n >= budget) break;
+          if (c.uiPending !== 0) {
+            c.rip = ip;
+            if (!this.deliver(c)) {
+              c.icount += n;
+              return n;
+            }
+            ip = c.rip;
+          }
           if (stops.size !== 0 && stops.has(ip)) break;
           const prev: Block = b;
           let nb = prev.s1;
@@ -124,6 +147,31 @@ export class Engine {
     }
     c.icount += n;
     return n;
+  }
+
+  /**
+   * Deliver the pending user interrupt at this boundary (user mode, UIF=1, UIRR≠0). A fault while pushing
+   * the frame becomes the thread's fault with RIP, RSP, UIRR and UIF unchanged; returns false then.
+   */
+  deliver(c: CpuState): boolean {
+    if (c.shadow !== 0) return true; // MOV SS shadow: not at this boundary
+    try {
+      uintr.deliver(c, this.mem);
+      return true;
+    } catch (e) {
+      c.exit = Exit.Fault;
+      c.faultMsg = 'user-interrupt delivery';
+      if (e instanceof GuestFault) {
+        c.faultSig = e.sig;
+        c.faultCode = e.code;
+        c.faultAddr = e.addr;
+      } else if (e instanceof CpuTrap) {
+        c.faultSig = e.sig;
+        c.faultCode = e.code;
+        c.faultAddr = e.addr < 0 ? c.rip : e.addr;
+      } else throw e;
+      return false;
+    }
   }
 
   /** Turn an exception from generated code into the thread's fault state. Returns instructions retired. */

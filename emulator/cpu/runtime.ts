@@ -74,8 +74,12 @@ export const enum Sh { Rol = 0, Ror = 1, Rcl = 2, Rcr = 3, Shl = 4, Shr = 5, Sal
 
 /**
  * Shift/rotate (sizes 1, 2, 4): value zero-extended, returns the new value (int32).
- * Flags follow the SDM; where the SDM leaves a flag undefined, this follows what Intel/AMD hosts commonly
- * do: OF for multi-bit shifts is computed as for a 1-bit shift, AF is cleared.
+ * Defined flags follow the Intel SDM. Flags the SDM leaves undefined follow AMD Zen, the host CPU of the
+ * differential suite (test/unit/int-diff.test.ts), where that costs nothing:
+ *  - SHL/SAL/SHR/SAR with a nonzero count set AF=1;
+ *  - OF for counts > 1 is computed from the result as for a 1-bit shift/rotate: SHL/SAL/ROL/RCL
+ *    MSB(res)^CF, SHR/ROR/RCR res[msb]^res[msb-1], SAR 0;
+ *  - SHL/SHR with counts >= the operand width (8/16-bit operands) give CF=0.
  */
 export function shift32(c: CpuState, kind: Sh, size: number, v: number, count: number): number {
   const bits = size * 8;
@@ -84,6 +88,7 @@ export function shift32(c: CpuState, kind: Sh, size: number, v: number, count: n
   const si = size === 1 ? 0 : size === 2 ? 1 : 2;
   const m = MASK[si];
   const sign = SIGN_BIT[si];
+  const sign2 = sign >>> 1;
   v &= m;
   let r = 0, cf = 0, of = 0;
   switch (kind) {
@@ -92,22 +97,19 @@ export function shift32(c: CpuState, kind: Sh, size: number, v: number, count: n
       if (n > bits) { r = 0; cf = 0; }
       else { cf = n === bits ? v & 1 : (v >>> (bits - n)) & 1; r = n === 32 ? 0 : (v << n) & m; }
       of = ((r & sign) !== 0 ? 1 : 0) ^ cf;
-      setEager(c, szpFlags(r, size, 0) | (cf ? CF : 0) | (of ? OF : 0), STATUS_FLAGS);
+      setEager(c, szpFlags(r, size, 0) | AF | (cf ? CF : 0) | (of ? OF : 0), STATUS_FLAGS);
       return r;
     case Sh.Shr:
       cf = n > bits ? 0 : (v >>> (n - 1)) & 1;
       r = n >= bits ? 0 : v >>> n;
-      of = (v & sign) !== 0 ? 1 : 0;
-      setEager(c, szpFlags(r, size, 0) | (cf ? CF : 0) | (of ? OF : 0), STATUS_FLAGS);
+      of = n === 1 ? ((v & sign) !== 0 ? 1 : 0) : (r & sign2) !== 0 ? 1 : 0; // res[msb]=0 for n>=1
+      setEager(c, szpFlags(r, size, 0) | AF | (cf ? CF : 0) | (of ? OF : 0), STATUS_FLAGS);
       return r;
     case Sh.Sar: {
       const sv = size === 4 ? v | 0 : size === 2 ? (v << 16) >> 16 : (v << 24) >> 24;
-      const k = n >= bits ? bits - 1 : n;
-      cf = (sv >> (k - 1 < 0 ? 0 : k - 1)) & 1;
-      if (n >= bits) cf = sv < 0 ? 1 : 0;
-      r = (sv >> k) & m;
-      if (n >= bits) r = sv < 0 ? m : 0;
-      setEager(c, szpFlags(r, size, 0) | (cf ? CF : 0), STATUS_FLAGS);
+      if (n >= bits) { cf = sv < 0 ? 1 : 0; r = sv < 0 ? m : 0; }
+      else { cf = (sv >> (n - 1)) & 1; r = (sv >> n) & m; }
+      setEager(c, szpFlags(r, size, 0) | AF | (cf ? CF : 0), STATUS_FLAGS);
       return r;
     }
     case Sh.Rol: {
@@ -122,41 +124,57 @@ export function shift32(c: CpuState, kind: Sh, size: number, v: number, count: n
       const k = n % bits;
       r = k === 0 ? v : ((v >>> k) | (v << (bits - k))) & m;
       cf = (r & sign) !== 0 ? 1 : 0;
-      of = cf ^ ((r & (sign >>> 1)) !== 0 ? 1 : 0);
+      of = cf ^ ((r & sign2) !== 0 ? 1 : 0);
       setEager(c, (cf ? CF : 0) | (of ? OF : 0), CF | OF);
       return r;
     }
     case Sh.Rcl: {
-      let k = n % (bits + 1);
+      // rotate the (bits+1)-bit value CF:v left by k
+      const k = n % (bits + 1);
       let carry = getCF(c);
-      r = v;
-      while (k-- > 0) {
-        const out = (r & sign) !== 0 ? 1 : 0;
-        r = ((r << 1) | carry) & m;
-        carry = out;
-      }
+      if (k !== 0) {
+        if (bits === 32) {
+          // 33-bit rotate without loops: out = v[32-k], r = v<<k | CF<<(k-1) | v>>>(33-k)
+          const out = (v >>> (32 - k)) & 1;
+          r = (k === 32 ? 0 : v << k) | (carry << (k - 1)) | (k === 1 ? 0 : v >>> (33 - k));
+          carry = out;
+        } else {
+          const w = v | (carry << bits); // bits+1 wide, <= 17 bits
+          const rot = ((w << k) | (w >>> (bits + 1 - k))) & ((m << 1) | 1);
+          r = rot & m;
+          carry = (rot >>> bits) & 1;
+        }
+      } else r = v;
       of = ((r & sign) !== 0 ? 1 : 0) ^ carry;
       setEager(c, (carry ? CF : 0) | (of ? OF : 0), CF | OF);
-      return r;
+      return r | 0;
     }
     case Sh.Rcr: {
-      let k = n % (bits + 1);
+      const k = n % (bits + 1);
       let carry = getCF(c);
-      of = ((v & sign) !== 0 ? 1 : 0) ^ carry;
-      r = v;
-      while (k-- > 0) {
-        const out = r & 1;
-        r = ((r >>> 1) | (carry ? sign : 0)) & m;
-        carry = out;
-      }
+      if (k !== 0) {
+        if (bits === 32) {
+          // r = v>>>k | CF<<(32-k) | v<<(33-k); out = v[k-1]
+          const out = (v >>> (k - 1)) & 1;
+          r = (k === 32 ? 0 : v >>> k) | (carry << (32 - k)) | (k === 1 ? 0 : v << (33 - k));
+          carry = out;
+        } else {
+          const w = v | (carry << bits);
+          const rot = ((w >>> k) | (w << (bits + 1 - k))) & ((m << 1) | 1);
+          r = rot & m;
+          carry = (rot >>> bits) & 1;
+        }
+      } else r = v;
+      r &= m;
+      of = ((r & sign) !== 0 ? 1 : 0) ^ ((r & sign2) !== 0 ? 1 : 0);
       setEager(c, (carry ? CF : 0) | (of ? OF : 0), CF | OF);
-      return r;
+      return r | 0;
     }
   }
   throw new Error('bad shift');
 }
 
-/** 64-bit shift/rotate; returns low half, high half in W[0]. */
+/** 64-bit shift/rotate; returns low half, high half in W[0]. Undefined flags as for shift32. */
 export function shift64(c: CpuState, kind: Sh, lo: number, hi: number, count: number): number {
   const n = count & 63;
   if (n === 0) { W[0] = hi; return lo; }
@@ -165,57 +183,55 @@ export function shift64(c: CpuState, kind: Sh, lo: number, hi: number, count: nu
     case Sh.Shl:
     case Sh.Sal:
       cf = bit64(lo, hi, 64 - n);
-      if (n < 32) { rh = (hi << n) | (lo >>> (32 - n)); rl = lo << n; } else { rh = lo << (n - 32); rl = 0; }
+      if (n < 32) { rh = (hi << n) | (n === 0 ? 0 : lo >>> (32 - n)); rl = lo << n; } else { rh = lo << (n - 32); rl = 0; }
       of = (rh < 0 ? 1 : 0) ^ cf;
-      setEager(c, szpFlags(rl, 8, rh) | (cf ? CF : 0) | (of ? OF : 0), STATUS_FLAGS);
+      setEager(c, szpFlags(rl, 8, rh) | AF | (cf ? CF : 0) | (of ? OF : 0), STATUS_FLAGS);
       break;
     case Sh.Shr:
       cf = bit64(lo, hi, n - 1);
       if (n < 32) { rl = (lo >>> n) | (hi << (32 - n)); rh = hi >>> n; } else { rl = hi >>> (n - 32); rh = 0; }
-      of = hi < 0 ? 1 : 0;
-      setEager(c, szpFlags(rl, 8, rh) | (cf ? CF : 0) | (of ? OF : 0), STATUS_FLAGS);
+      of = n === 1 ? (hi < 0 ? 1 : 0) : (rh >>> 30) & 1;
+      setEager(c, szpFlags(rl, 8, rh) | AF | (cf ? CF : 0) | (of ? OF : 0), STATUS_FLAGS);
       break;
     case Sh.Sar:
       cf = bit64(lo, hi, n - 1);
       if (n < 32) { rl = (lo >>> n) | (hi << (32 - n)); rh = hi >> n; } else { rl = hi >> (n - 32); rh = hi >> 31; }
-      setEager(c, szpFlags(rl, 8, rh) | (cf ? CF : 0), STATUS_FLAGS);
+      setEager(c, szpFlags(rl, 8, rh) | AF | (cf ? CF : 0), STATUS_FLAGS);
       break;
     case Sh.Rol:
-      [rl, rh] = rot64(lo, hi, n);
+      rl = rotl64(lo, hi, n); rh = W[0];
       cf = rl & 1;
       of = (rh < 0 ? 1 : 0) ^ cf;
       setEager(c, (cf ? CF : 0) | (of ? OF : 0), CF | OF);
       break;
     case Sh.Ror:
-      [rl, rh] = rot64(lo, hi, 64 - n);
+      rl = rotl64(lo, hi, 64 - n); rh = W[0];
       cf = rh < 0 ? 1 : 0;
       of = cf ^ ((rh >>> 30) & 1);
       setEager(c, (cf ? CF : 0) | (of ? OF : 0), CF | OF);
       break;
     case Sh.Rcl: {
-      let carry = getCF(c);
-      rl = lo; rh = hi;
-      for (let k = 0; k < n; k++) {
-        const out = rh < 0 ? 1 : 0;
-        rh = (rh << 1) | (rl >>> 31);
-        rl = (rl << 1) | carry;
-        carry = out;
-      }
-      of = (rh < 0 ? 1 : 0) ^ carry;
-      setEager(c, (carry ? CF : 0) | (of ? OF : 0), CF | OF);
+      // 65-bit rotate: r = v<<n | CF<<(n-1) | v>>>(65-n); CF = v[64-n]
+      const carry = getCF(c);
+      const out = bit64(lo, hi, 64 - n);
+      const [al, ah] = shl64(lo, hi, n);
+      const [bl, bh] = shr64(lo, hi, 65 - n);
+      const [cl, ch] = shl64(carry, 0, n - 1);
+      rl = al | bl | cl; rh = ah | bh | ch;
+      of = (rh < 0 ? 1 : 0) ^ out;
+      setEager(c, (out ? CF : 0) | (of ? OF : 0), CF | OF);
       break;
     }
     case Sh.Rcr: {
-      let carry = getCF(c);
-      of = (hi < 0 ? 1 : 0) ^ carry;
-      rl = lo; rh = hi;
-      for (let k = 0; k < n; k++) {
-        const out = rl & 1;
-        rl = (rl >>> 1) | (rh << 31);
-        rh = (rh >>> 1) | (carry << 31);
-        carry = out;
-      }
-      setEager(c, (carry ? CF : 0) | (of ? OF : 0), CF | OF);
+      // r = v>>>n | CF<<(64-n) | v<<(65-n); CF = v[n-1]
+      const carry = getCF(c);
+      const out = bit64(lo, hi, n - 1);
+      const [al, ah] = shr64(lo, hi, n);
+      const [bl, bh] = shl64(lo, hi, 65 - n);
+      const [cl, ch] = shl64(carry, 0, 64 - n);
+      rl = al | bl | cl; rh = ah | bh | ch;
+      of = (rh < 0 ? 1 : 0) ^ ((rh >>> 30) & 1);
+      setEager(c, (out ? CF : 0) | (of ? OF : 0), CF | OF);
       break;
     }
   }
@@ -226,45 +242,47 @@ export function shift64(c: CpuState, kind: Sh, lo: number, hi: number, count: nu
 function bit64(lo: number, hi: number, k: number): number {
   return k < 32 ? (lo >>> k) & 1 : (hi >>> (k - 32)) & 1;
 }
-function rot64(lo: number, hi: number, n: number): [number, number] {
+/** Rotate a 64-bit value left by n (0..64); returns low half, high half in W[0]. */
+function rotl64(lo: number, hi: number, n: number): number {
   n &= 63;
-  if (n === 0) return [lo, hi];
-  if (n === 32) return [hi, lo];
-  if (n > 32) { const t = lo; lo = hi; hi = t; n -= 32; }
-  return [(lo << n) | (hi >>> (32 - n)), (hi << n) | (lo >>> (32 - n))];
+  if (n === 0) { W[0] = hi; return lo; }
+  if (n >= 32) { const t = lo; lo = hi; hi = t; n -= 32; }
+  if (n === 0) { W[0] = hi; return lo; }
+  W[0] = (hi << n) | (lo >>> (32 - n));
+  return (lo << n) | (hi >>> (32 - n));
 }
 
-/** SHLD/SHRD (sizes 2, 4). dst, src zero-extended. */
+/**
+ * SHLD/SHRD (sizes 2, 4). dst, src zero-extended. Undefined flags as AMD Zen: AF=1; OF for counts > 1 as
+ * for SHL (MSB(res)^CF) / SHR (res[msb]^res[msb-1]). 16-bit counts 17..31 (undefined result): like AMD, the
+ * operand is the 48-bit concatenation dst:src:src (SHLD) / src:src:dst (SHRD).
+ */
 export function shiftDouble32(c: CpuState, left: boolean, size: number, dst: number, src: number, count: number): number {
   const n = count & 31;
   if (n === 0) return dst;
-  const bits = size * 8;
-  const si = size === 2 ? 1 : 2;
-  const m = MASK[si], sign = SIGN_BIT[si];
-  if (n > bits) {
-    // undefined result for 16-bit counts > 16; model as Intel: shift through the concatenation mod 32
-  }
   let r: number, cf: number;
   if (size === 4) {
-    if (left) { r = (dst << n) | (src >>> (32 - n)); cf = (dst >>> (32 - n)) & 1; }
+    if (left) { r = (dst << n) | (n === 0 ? 0 : src >>> (32 - n)); cf = (dst >>> (32 - n)) & 1; }
     else { r = (dst >>> n) | (src << (32 - n)); cf = (dst >>> (n - 1)) & 1; }
+    r |= 0;
   } else {
-    // 16-bit: operate on the 32-bit concatenation (Intel behaviour for counts up to 31)
+    dst &= 0xffff; src &= 0xffff;
+    // 48-bit values are exact in doubles
     if (left) {
-      const cat = ((dst & m) << 16) | (src & m);
-      const full = n < 32 ? (cat << n) | (n > 16 ? ((src & m) << (n - 16)) : 0) : 0;
-      r = (full >>> 16) & m;
-      cf = n <= 32 ? (cat >>> (32 - n)) & 1 : 0;
+      const v = dst * 4294967296 + src * 65536 + src;
+      r = Math.floor(v / 2 ** (32 - n)) & 0xffff;
+      cf = Math.floor(v / 2 ** (48 - n)) & 1;
     } else {
-      const cat = ((src & m) << 16) | (dst & m);
-      r = (cat >>> n) & m;
-      if (n > 16) r = ((cat >>> n) | ((dst & m) << (32 - n))) & m;
-      cf = (cat >>> (n - 1)) & 1;
+      const v = src * 4294967296 + src * 65536 + dst;
+      r = Math.floor(v / 2 ** n) & 0xffff;
+      cf = Math.floor(v / 2 ** (n - 1)) & 1;
     }
   }
-  r &= m;
-  const of = ((r ^ dst) & sign) !== 0 ? 1 : 0;
-  setEager(c, szpFlags(r, size, 0) | (cf ? CF : 0) | (of ? OF : 0), STATUS_FLAGS);
+  const sign = size === 4 ? -0x80000000 : 0x8000;
+  const msb = (r & sign) !== 0 ? 1 : 0;
+  if (n > size * 8) cf = 0; // AMD: CF=0 for 16-bit counts 17..31; 16-bit SHLD by 16..31 gives OF=CF
+  const of = left ? (n >= 16 && size === 2 ? cf : msb ^ cf) : msb ^ ((r & (sign >>> 1)) !== 0 ? 1 : 0);
+  setEager(c, szpFlags(r, size, 0) | AF | (cf ? CF : 0) | (of ? OF : 0), STATUS_FLAGS);
   return r;
 }
 
@@ -274,19 +292,21 @@ export function shiftDouble64(c: CpuState, left: boolean, dl: number, dh: number
   if (n === 0) { W[0] = dh; return dl; }
   let rl: number, rh: number, cf: number;
   if (left) {
-    cf = bit64(dl, dh, 64 - n);
     // (dst << n) | (src >>> (64-n))
-    const [al, ah] = shl64(dl, dh, n);
-    const [bl, bh] = shr64(sl, sh, 64 - n);
-    rl = al | bl; rh = ah | bh;
+    cf = bit64(dl, dh, 64 - n);
+    if (n < 32) { rh = (dh << n) | (dl >>> (32 - n)); rl = (dl << n) | (sh >>> (32 - n)); }
+    else if (n === 32) { rh = dl; rl = sh; }
+    else { const k = n - 32; rh = (dl << k) | (sh >>> (32 - k)); rl = (sh << k) | (sl >>> (32 - k)); }
   } else {
+    // (dst >>> n) | (src << (64-n))
     cf = bit64(dl, dh, n - 1);
-    const [al, ah] = shr64(dl, dh, n);
-    const [bl, bh] = shl64(sl, sh, 64 - n);
-    rl = al | bl; rh = ah | bh;
+    if (n < 32) { rl = (dl >>> n) | (dh << (32 - n)); rh = (dh >>> n) | (sl << (32 - n)); }
+    else if (n === 32) { rl = dh; rh = sl; }
+    else { const k = n - 32; rl = (dh >>> k) | (sl << (32 - k)); rh = (sl >>> k) | (sh << (32 - k)); }
   }
-  const of = ((rh ^ dh) < 0) ? 1 : 0;
-  setEager(c, szpFlags(rl, 8, rh) | (cf ? CF : 0) | (of ? OF : 0), STATUS_FLAGS);
+  const msb = rh < 0 ? 1 : 0;
+  const of = left ? msb ^ cf : msb ^ ((rh >>> 30) & 1);
+  setEager(c, szpFlags(rl, 8, rh) | AF | (cf ? CF : 0) | (of ? OF : 0), STATUS_FLAGS);
   W[0] = rh | 0;
   return rl | 0;
 }
@@ -305,11 +325,26 @@ function shr64(lo: number, hi: number, n: number): [number, number] {
 
 // ------------------------------------------------------------------ multiply / divide
 
-/** MUL/IMUL one-operand and the CF/OF rule; sizes 1,2,4 (results written by the caller from W/return). */
-export function setMulFlags(c: CpuState, overflow: boolean, lo: number): void {
-  // SF/ZF/AF/PF are undefined after MUL/IMUL; we compute SF/ZF/PF from the low result, AF=0.
-  const f = (overflow ? CF | OF : 0) | PARITY[lo & 0xff];
-  setEager(c, f, STATUS_FLAGS);
+/**
+ * MUL/IMUL: CF=OF=overflow. SF/ZF/AF/PF are undefined; like AMD Zen (the differential suite's host) they are
+ * left unchanged.
+ */
+export function setMulFlags(c: CpuState, overflow: boolean, _lo?: number): void {
+  setEager(c, overflow ? CF | OF : 0, CF | OF);
+}
+
+/** DIV/IDIV (no fault): all status flags undefined; like AMD Zen: AF=1, SF=ZF=PF=0, CF and OF unchanged. */
+export function setDivFlags(c: CpuState): void {
+  setEager(c, AF, AF | SF | ZF | PF);
+}
+
+/**
+ * BSF/BSR: ZF = (source == 0). The rest are undefined; like AMD Zen: CF=OF=SF=AF=0, PF = parity of the bit
+ * index r (of 0 for a zero source, whose destination is left unchanged).
+ */
+export function setBsfFlags(c: CpuState, z: boolean, r: number): void {
+  c.fl = (c.fl & ~STATUS_FLAGS) | (z ? ZF : 0) | PARITY[r & 0xff];
+  c.fop = FlagOp.Eager;
 }
 
 const TWO32 = 4294967296;

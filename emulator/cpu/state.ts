@@ -4,6 +4,7 @@
  * low half at r[2n] and high half at r[2n+1]. RFLAGS' arithmetic bits are lazy (see flags.ts).
  */
 import { FlagOp } from './flagops';
+import { UintrState } from '../uintr/state';
 
 export const RAX = 0, RCX = 1, RDX = 2, RBX = 3, RSP = 4, RBP = 5, RSI = 6, RDI = 7;
 export const GPR_NAMES = ['rax', 'rcx', 'rdx', 'rbx', 'rsp', 'rbp', 'rsi', 'rdi', 'r8', 'r9', 'r10', 'r11', 'r12', 'r13', 'r14', 'r15'];
@@ -29,8 +30,15 @@ export const enum Exit {
 export interface CpuEnv {
   now(c: CpuState): number;
   coreOf(c: CpuState): number;
+  /** CR4.UINTR (UINTR instructions #UD when false). */
+  readonly uintrEnabled: boolean;
+  /** SENDUIPI's notification IPI (vector to a physical APIC ID). */
+  sendIpi(from: CpuState, vector: number, apic: number): void;
+  /** UINTR event log. */
+  event(c: CpuState, kind: import('../uintr/events').UintrEventKind, details: Record<string, unknown>): void;
 }
-const DEFAULT_ENV: CpuEnv = { now: (c) => c.icount, coreOf: () => 0 };
+/** Environment of a bare CPU (unit tests): UINTR enabled, IPIs go nowhere, events are dropped. */
+const DEFAULT_ENV: CpuEnv = { now: (c) => c.icount, coreOf: () => 0, uintrEnabled: true, sendIpi: () => {}, event: () => {} };
 
 export class CpuState {
   env: CpuEnv = DEFAULT_ENV;
@@ -54,11 +62,14 @@ export class CpuState {
   /** 16 XMM registers, 4 dwords each: xmm n dword k at x[4n+k]. */
   x = new Int32Array(64);
   mxcsr = 0x1f80;
-  // ---- x87 (minimal: control/status words, and an 8-register stack of doubles)
+  // ---- x87 (x87-runtime.ts): control word, status word without TOP, TOP, tag word (2 bits per physical register)
   fpuCw = 0x037f;
   fpuSw = 0;
   fpuTop = 0;
   fpuTag = 0xffff;
+  /** Physical registers R0-R7 as exact 80-bit values: [3p] sign<<15|exponent, [3p+1] mantissa bits 63..32, [3p+2] bits 31..0. */
+  fpr = new Int32Array(24);
+  /** Read-only mirror of fpr as doubles (rounded to nearest), for display; physical register order. */
   st = new Float64Array(8);
   // ---- segments
   fsBase = 0;
@@ -74,8 +85,12 @@ export class CpuState {
   faultCode = 0;
   faultAddr = 0;
   faultMsg = '';
-  /** MOV SS / POP SS interrupt shadow (relevant for UINTR recognition). */
+  /** MOV SS interrupt shadow: set by MOV SS for the boundary right after it (blocks user-interrupt delivery). */
   shadow = 0;
+  /** UINTR architectural state (a new thread starts zeroed: no handler, UIF=0). */
+  ui = new UintrState();
+  /** 1 when UIF=1 and UIRR≠0: the engine checks it at every block boundary. */
+  uiPending = 0;
 
   getReg64(n: number): bigint {
     return (BigInt(this.r[2 * n + 1] >>> 0) << 32n) | BigInt(this.r[2 * n] >>> 0);
@@ -111,6 +126,7 @@ export class CpuState {
     this.fpuSw = o.fpuSw;
     this.fpuTop = o.fpuTop;
     this.fpuTag = o.fpuTag;
+    this.fpr.set(o.fpr);
     this.st.set(o.st);
     this.fsBase = o.fsBase;
     this.gsBase = o.gsBase;

@@ -34,19 +34,20 @@ const MAX_INSNS = 48;
 const MAX_BYTES = 48 * 15;
 const ALL_FLAGS = 0x8d5;
 
-/** Mnemonics that write all six status flags from their operands only (flag "killers"). */
+/**
+ * Mnemonics whose emitted flag code (when their flags are live) computes all six status flags from the
+ * operands and the flags they read (i.fread, e.g. CF for ADC/SBB) only.
+ */
 const FULL_WRITERS = new Set<number>([
   Mnemonic.Add, Mnemonic.Sub, Mnemonic.Cmp, Mnemonic.And, Mnemonic.Or, Mnemonic.Xor, Mnemonic.Test, Mnemonic.Neg,
-  Mnemonic.Xadd, Mnemonic.Cmpxchg, Mnemonic.Imul, Mnemonic.Mul, Mnemonic.Ucomisd, Mnemonic.Ucomiss,
-  Mnemonic.Comisd, Mnemonic.Comiss,
+  Mnemonic.Xadd, Mnemonic.Cmpxchg, Mnemonic.Adc, Mnemonic.Sbb, Mnemonic.Bsf, Mnemonic.Bsr, Mnemonic.Tzcnt,
+  Mnemonic.Lzcnt, Mnemonic.Ucomisd, Mnemonic.Ucomiss, Mnemonic.Comisd, Mnemonic.Comiss,
 ]);
-/** Status flags an instruction may leave unchanged, so its flag output depends on the previous state. */
-const PARTIAL_WRITERS = new Set<number>([
-  Mnemonic.Inc, Mnemonic.Dec, Mnemonic.Shl, Mnemonic.Shr, Mnemonic.Sar, Mnemonic.Sal, Mnemonic.Rol, Mnemonic.Ror,
-  Mnemonic.Rcl, Mnemonic.Rcr, Mnemonic.Shld, Mnemonic.Shrd, Mnemonic.Bt, Mnemonic.Bts, Mnemonic.Btr, Mnemonic.Btc,
-  Mnemonic.Bsf, Mnemonic.Bsr, Mnemonic.Tzcnt, Mnemonic.Lzcnt, Mnemonic.Cmpxchg16b, Mnemonic.Cmpxchg8b,
-  Mnemonic.Adc, Mnemonic.Sbb, Mnemonic.Div, Mnemonic.Idiv,
-]);
+/**
+ * Everything else that writes status flags is treated as a partial writer: when its flags are live its code
+ * may materialize (read) every previous flag. Examples: INC/DEC keep CF; shifts by 0 change nothing; rotates
+ * write only CF/OF; BT* only CF; MUL/IMUL and DIV/IDIV keep some undefined flags unchanged (runtime.ts).
+ */
 
 /** Instructions that cannot fault when all operands are registers/immediates (skip the c.bi store). */
 const NOFAULT_REG = new Set<number>([
@@ -56,6 +57,10 @@ const NOFAULT_REG = new Set<number>([
   Mnemonic.Imul, Mnemonic.Adc, Mnemonic.Sbb, Mnemonic.Cdqe, Mnemonic.Cqo, Mnemonic.Cdq, Mnemonic.Nop,
   Mnemonic.Endbr64, Mnemonic.Xchg, Mnemonic.Jmp, Mnemonic.Je, Mnemonic.Jne,
 ]);
+
+function isMovSS(i: Insn): boolean {
+  return i.mnem === Mnemonic.Mov && i.ops[0].k === OpK.Reg && i.ops[0].rc === 3 && i.ops[0].reg === 2;
+}
 
 export class UnsupportedInstruction extends Error {
   constructor(readonly ip: number, readonly bytes: Uint8Array, readonly text: string, reason?: string) {
@@ -128,8 +133,12 @@ export class CodeCache {
     const insns: Insn[] = [];
     let fault: string | null = null; // code that ends the block with a fault
     try {
-      while (insns.length < max) {
-        if (insns.length > 0 && this.stops.has(ip + dec.position)) break;
+      // MOV SS opens a one-instruction interrupt shadow: the instruction after it always joins the same
+      // block (also when single-stepping, like the hardware's suppressed single-step trap), so no
+      // boundary check ever sees the shadow.
+      const movSS = () => insns.length > 0 && isMovSS(insns[insns.length - 1]);
+      while (insns.length < max || movSS()) {
+        if (insns.length > 0 && this.stops.has(ip + dec.position) && !movSS()) break;
         const pos = dec.position;
         if (!dec.canDecode()) break; // consumed every fetched byte; the next block fetch decides
         let ins: Insn | null;
@@ -148,19 +157,23 @@ export class CodeCache {
         insns.push(ins);
         if (!EMITTERS.has(ins.mnem)) break;
         if (ins.flow !== FlowControl.Next) break;
+        if (insns.length >= max && !isMovSS(ins)) break;
       }
     } finally {
       dec.free();
     }
 
     // Flag liveness (backwards): an instruction's flag output is needed if a later reader can see it.
+    // An instruction whose flags are dead emits no flag code, so the flags needed after it are needed before
+    // it too (plus what it reads). A live full writer needs only what it reads; a live partial writer may
+    // materialize every earlier flag. (Flags are not kept precise for a fault in the middle of a block.)
     const live = new Array<boolean>(insns.length);
     let need = ALL_FLAGS;
     for (let k = insns.length - 1; k >= 0; k--) {
       const i = insns[k];
-      live[k] = (i.fwrite & need) !== 0 || !EMITTERS.has(i.mnem);
-      if (FULL_WRITERS.has(i.mnem) && i.fread === 0 && i.ops.length > 0) need = 0;
-      if (PARTIAL_WRITERS.has(i.mnem) || !FULL_WRITERS.has(i.mnem) && i.fwrite !== 0) need = ALL_FLAGS;
+      const l = (i.fwrite & need) !== 0 || !EMITTERS.has(i.mnem);
+      live[k] = l;
+      if (l && i.fwrite !== 0) need = FULL_WRITERS.has(i.mnem) && i.ops.length > 0 ? i.fread : ALL_FLAGS;
       need |= i.fread;
     }
 
@@ -184,6 +197,7 @@ export class CodeCache {
         terminated = true;
         break;
       }
+      if (k > 0 && isMovSS(insns[k - 1])) g.emit('c.shadow=0;');
       if (hasMem || !NOFAULT_REG.has(i.mnem)) g.emit(`c.bi=${k};`);
       g.emit('{');
       try {

@@ -58,6 +58,10 @@ export abstract class FileObj {
   }
   /** Called when the last descriptor referring to this description is closed. */
   release(): void {}
+  /** Blocking writes complete in full, waiting for room as needed (pipes, stream sockets). */
+  get fullWrites(): boolean {
+    return false;
+  }
   /** Path for /proc/self/fd readlink and debugging. */
   describe(): string {
     return this.kind;
@@ -274,6 +278,9 @@ export class PipeEnd extends FileObj {
   }
   stat(): StatInfo {
     return baseStat(S_IFIFO | 0o600, this.buf.size, 0x1000 + this.id);
+  }
+  override get fullWrites(): boolean {
+    return true;
   }
   override release(): void {
     if (this.isWrite) this.buf.writers--;

@@ -29,6 +29,8 @@ import { EINTR, ENOSYS, EFAULT } from './errno';
 import { SYSCALLS, SYSCALL_NAMES, NORETURN } from './syscalls/table';
 import './syscalls/all';
 import { Prng } from './prng';
+import { UintrKernel, UintrAbi, threadUintr } from './uintr';
+import { UintrEventLog, UintrEventKind } from '../uintr/events';
 import * as path from 'node:path';
 import * as fs from 'node:fs';
 
@@ -51,6 +53,10 @@ export interface KernelOptions {
   cwd?: string;
   /** Called for each traced system call line (--trace syscalls). */
   traceSyscalls?: (line: string) => void;
+  /** The uintr system-call ABI: the later one (471-479, default) or RFC v1 (449-454). */
+  uintrAbi?: UintrAbi;
+  /** false: a kernel/CPU without UINTR (CR4.UINTR = 0: the instructions #UD, the system calls fail). */
+  uintr?: boolean;
 }
 
 export type RunOutcome =
@@ -88,6 +94,9 @@ export interface FatalSignal {
 
 export class Kernel {
   readonly opts: Required<Omit<KernelOptions, 'traceSyscalls'>> & Pick<KernelOptions, 'traceSyscalls'>;
+  /** The UINTR kernel layer and the machine's UINTR event log. */
+  readonly uintr: UintrKernel;
+  readonly uintrLog = new UintrEventLog();
   procs = new Map<number, Process>();
   /** Every thread ever created that has not been reaped, in creation order (deterministic iteration). */
   threads: Thread[] = [];
@@ -112,6 +121,8 @@ export class Kernel {
   /** Files the guest may see by path (program itself). */
   exePath = '';
   stopRequested = false;
+  /** Threads that called sched_yield while another runnable thread waits for a core (see assignCores). */
+  yielders = new Set<Thread>();
   /** Physical frames of every address space (so MAP_SHARED pages can be shared across fork). */
   readonly pool = new FramePool();
 
@@ -124,7 +135,10 @@ export class Kernel {
       allowRead: opts.allowRead ?? [],
       cwd: opts.cwd ?? process.cwd(),
       traceSyscalls: opts.traceSyscalls,
+      uintrAbi: opts.uintrAbi ?? 'v2',
+      uintr: opts.uintr ?? true,
     };
+    this.uintr = new UintrKernel(this, this.opts.uintrAbi, this.opts.uintr);
     if (!(this.opts.cores >= 1 && this.opts.cores <= 64)) throw new Error('cores must be between 1 and 64');
     this.rng = new Prng(this.opts.seed);
     this.cores = new Array(this.opts.cores).fill(null);
@@ -167,6 +181,7 @@ export class Kernel {
   /** Map a parsed ELF into a fresh address space of p and set up cpu for its entry (spawn and execve). */
   loadImage(p: Process, cpu: CpuState, buf: Uint8Array, img: import('./elf').ElfImage, abs: string, argv: string[], envp: string[]): void {
     const mem = new Memory(this.pool);
+    this.uintr.window.install(mem);
     loadElf(mem, buf, img);
     if (p.mem && p.mem !== mem) p.mem.destroy();
     p.mem = mem;
@@ -200,12 +215,20 @@ export class Kernel {
     cpu.env = {
       now: (c) => k.now + (c.icount - t.sliceStart),
       coreOf: () => Math.max(t.core, 0),
+      uintrEnabled: this.opts.uintr,
+      sendIpi: (_c, vector, apic) => k.uintr.ipi(t, vector, apic),
+      event: (_c, kind, d) => k.uintrEvent(t, kind, d),
     };
     p.threads.push(t);
     this.threads.push(t);
     this.runQueue.push(t);
     this.epoch++;
     return t;
+  }
+
+  /** Append a UINTR event for thread t (virtual time as t sees it, its core, pid/tid). */
+  uintrEvent(t: Thread, kind: UintrEventKind, details: Record<string, unknown>): void {
+    this.uintrLog.append({ time: this.now + (t.cpu.icount - t.sliceStart), core: Math.max(t.core, 0), pid: t.proc.pid, tid: t.tid, kind, ...details });
   }
 
   allocPid(): number {
@@ -287,8 +310,10 @@ export class Kernel {
       const cur = this.cores[c];
       if (cur && cur.state === TState.Runnable) {
         this.coreRounds[c]++;
-        if (this.coreRounds[c] < SLICE_ROUNDS || this.runQueue.length === 0) continue;
+        const yielded = this.yielders.has(cur); // sched_yield: give the core to a waiting thread now
+        if ((this.coreRounds[c] < SLICE_ROUNDS && !yielded) || this.runQueue.length === 0) continue;
         this.runQueue.push(cur); // preempted: back of the queue
+        this.uintr.switchOut(cur);
       }
       const next = this.runQueue.shift() ?? null;
       if (cur && cur !== next && cur.core === c) cur.core = cur.state === TState.Runnable ? cur.core : cur.core;
@@ -296,6 +321,7 @@ export class Kernel {
       this.coreRounds[c] = 0;
       if (next) next.core = c;
     }
+    this.yielders.clear();
   }
 
   /** Run one thread for up to `budget` instructions, handling system calls and faults in between. */
@@ -308,6 +334,7 @@ export class Kernel {
         if (t.state !== TState.Runnable) break;
       }
       const p = t.proc;
+      if (t.cpu.ui.upidAddr !== 0 || threadUintr(t).receiver) this.uintr.returnToUser(t);
       const n = p.engine.run(t.cpu, left);
       left -= n;
       const exit = t.cpu.exit;
@@ -316,6 +343,7 @@ export class Kernel {
         this.syscall(t);
         t.sliceStart -= SYSCALL_COST;
         left -= SYSCALL_COST;
+        if (this.yielders.size !== 0 && this.yielders.has(t)) break; // sched_yield ends the slice
       } else if (exit === Exit.Fault) this.fault(t);
       else if (exit === Exit.Halt) this.unsupported(t);
       else if (exit === Exit.Attention) break;
@@ -360,9 +388,11 @@ export class Kernel {
     }
     if (this.opts.traceSyscalls) this.trace(t, nr, ret, !h);
     if (ret === NORETURN) return;
+    if (ret !== BLOCKED) t.deadline = Infinity; // a call that did not block leaves no timeout armed
     if (ret === BLOCKED) {
       t.state = TState.Blocked;
       t.blockedSys = nr;
+      this.uintr.switchOut(t); // the thread leaves its core
       return;
     }
     this.setResult(t, ret);
@@ -383,9 +413,10 @@ export class Kernel {
       if (t.state !== TState.Blocked) continue;
       const timeout = this.now >= t.deadline;
       const sig = this.hasDeliverableSignal(t);
-      if (!epochChanged && !timeout && !sig) continue;
+      const uintrWake = threadUintr(t).wokenByUintr;
+      if (!epochChanged && !timeout && !sig && !uintrWake) continue;
       if (timeout) t.timedOut = true;
-      this.retry(t, sig);
+      this.retry(t, sig || uintrWake);
     }
   }
 
@@ -403,9 +434,15 @@ export class Kernel {
       if (!interrupted) return;
       // A signal interrupts the wait: EINTR (handlers installed with SA_RESTART restart the call).
       t.cancelWait?.();
-      ret = -EINTR;
+      // a call that already transferred data (waitData.progress) returns that count, like Linux
+      const progress = t.waitData.progress ?? 0;
+      ret = progress > 0 ? progress : -EINTR;
       const sig = this.peekSignal(t);
-      if (sig && this.restartable(t.blockedSys) && (t.proc.sigactions[sig].flags & SA_RESTART)) {
+      // FUTEX_WAIT without a timeout restarts too (ERESTARTSYS); with one it returns EINTR
+      const restartable = this.restartable(t.blockedSys) || (t.blockedSys === 202 && t.deadline === Infinity);
+      // a receiver woken by a user interrupt gets -EINTR, never a restart (spec §2.6)
+      const byUintr = threadUintr(t).wokenByUintr && !sig;
+      if (!byUintr && progress === 0 && sig && restartable && (t.proc.sigactions[sig].flags & SA_RESTART)) {
         // rewind to the SYSCALL instruction with RAX = the call number
         t.cpu.rip -= 2;
         ret = t.blockedSys;
@@ -422,6 +459,12 @@ export class Kernel {
   }
 
   endWait(t: Thread): void {
+    const tu = threadUintr(t);
+    tu.wokenByUintr = false;
+    if (tu.onWaitList) {
+      this.uintr.waitList = this.uintr.waitList.filter((r) => r.thread !== t);
+      tu.onWaitList = false;
+    }
     t.state = TState.Runnable;
     t.blockedSys = -1;
     t.restarting = false;
@@ -436,6 +479,8 @@ export class Kernel {
 
   private fault(t: Thread): void {
     const c = t.cpu;
+    // the uintr kernel's fix-ups: sender MSRs programmed on first SENDUIPI (#UD), sender-pays wake (#GP)
+    if ((c.faultSig === 4 || c.faultSig === 11) && this.uintr.fixupFault(t, c.faultSig)) return;
     const info: SigInfo = { signo: c.faultSig, code: c.faultCode, addr: c.faultAddr };
     this.forceSignal(t, info, true);
   }
@@ -506,8 +551,17 @@ export class Kernel {
 
   private peekSignal(t: Thread): number {
     for (const i of t.pending) if (!((t.sigmask >> BigInt(i.signo - 1)) & 1n)) return i.signo;
-    for (const s of t.proc.pendingShared) if (!((t.sigmask >> BigInt(s.info.signo - 1)) & 1n)) return s.info.signo;
+    for (const s of t.proc.pendingShared) if (this.sharedTarget(t.proc, s.info.signo) === t) return s.info.signo;
     return 0;
+  }
+
+  /**
+   * The thread that takes a process-directed signal: the first live thread (main thread first) not
+   * blocking it, like Linux's complete_signal. Only that thread is woken or interrupted for it.
+   */
+  private sharedTarget(p: Process, sig: number): Thread | null {
+    for (const x of p.threads) if (x.state !== TState.Exited && !((x.sigmask >> BigInt(sig - 1)) & 1n)) return x;
+    return null;
   }
 
   /** Remove and return a pending signal that is in `set` (blocked or not): rt_sigtimedwait. */
@@ -533,7 +587,7 @@ export class Kernel {
     const sh = t.proc.pendingShared;
     for (let k = 0; k < sh.length; k++) {
       const i = sh[k].info;
-      if (!((t.sigmask >> BigInt(i.signo - 1)) & 1n)) {
+      if (this.sharedTarget(t.proc, i.signo) === t) {
         sh.splice(k, 1);
         return i;
       }
@@ -577,6 +631,7 @@ export class Kernel {
     t.cancelWait?.();
     t.state = TState.Exited;
     t.exitCode = code;
+    this.uintr.threadExit(t);
     if (t.clearChildTid) {
       try {
         t.proc.mem.w32(t.clearChildTid, 0);
@@ -602,6 +657,7 @@ export class Kernel {
       if (t.state === TState.Exited) continue;
       t.cancelWait?.();
       t.state = TState.Exited;
+      this.uintr.threadExit(t);
       this.removeThread(t);
     }
     this.finishProcess(p, status);
@@ -619,9 +675,17 @@ export class Kernel {
     p.mem.destroy();
     // orphans are re-parented to nobody (they keep running; reaping is automatic)
     for (const ch of p.children) ch.parent = null;
-    if (p.parent && p.parent.alive) {
-      if (p.deathSignal) this.sendSignal(p.parent, { signo: p.deathSignal, code: status & 0x7f ? 2 : 1, pid: p.pid, status });
+    const pa = p.parent && p.parent.alive ? p.parent.sigactions[17] : null;
+    // SIGCHLD ignored or SA_NOCLDWAIT: the child is reaped at once (wait reports ECHILD), like Linux
+    const autoReap = pa !== null && p.deathSignal === 17 && (pa.handler === 1 || (pa.flags & SA_NOCLDWAIT) !== 0);
+    if (p.parent && p.parent.alive && !autoReap) {
+      // si_code: CLD_EXITED (1), CLD_KILLED (2), CLD_DUMPED (3)
+      if (p.deathSignal) this.sendSignal(p.parent, { signo: p.deathSignal, code: status & 0x7f ? (status & 0x80 ? 3 : 2) : 1, pid: p.pid, status });
     } else {
+      if (autoReap && p.parent) {
+        if (pa!.handler > 1) this.sendSignal(p.parent, { signo: 17, code: status & 0x7f ? (status & 0x80 ? 3 : 2) : 1, pid: p.pid, status });
+        p.parent.children = p.parent.children.filter((c) => c !== p);
+      }
       p.reaped = true;
       this.procs.delete(p.pid);
     }
@@ -766,6 +830,7 @@ export function setupSignalFrame(k: Kernel, t: Thread, info: SigInfo, act: { han
       // SIGCHLD: si_status = exit code or signal
       m.w32(si + 24, info.status & 0x7f ? info.status & 0x7f : (info.status >> 8) & 0xff);
     }
+    if (info.value) m.w64(si + 24, info.value[0], info.value[1]);
   }
   // registers for the handler
   c.setRegNum(RSP, frame);

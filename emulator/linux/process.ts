@@ -25,6 +25,8 @@ export interface SigInfo {
   uid?: number;
   addr?: number;
   status?: number;
+  /** si_value (rt_sigqueueinfo / SI_QUEUE, SI_TIMER), 64 bits as two int32 halves. */
+  value?: [number, number];
 }
 
 export class Thread {

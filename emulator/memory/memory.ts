@@ -416,6 +416,22 @@ export class Memory {
     this.slowWrite(a + 4, 4, hi);
   }
 
+  /** A supervisor (kernel/UINTR hardware) store is about to happen: report it to data watchpoints. */
+  notifySupervisorWrite(a: number, size: number): void {
+    if (this.watched[a >>> PAGE_SHIFT] && this.onWatch) this.onWatch(a, size);
+  }
+
+  /** Map an existing frame (shared kernel memory) at page p with the given user protection. */
+  installShared(p: number, frame: number, prot: number): void {
+    if (this.prot[p] !== 0 && this.frameOf(p) >= 0) this.releaseFrame(p);
+    this.pool.ref(frame);
+    this.prot[p] = prot | 0x80;
+    this.shared[p] = 1;
+    this.hidden.set(p, frame);
+    this.pages++;
+    this.refreshTlb(p);
+  }
+
   /** Check that a store of n bytes at a would succeed (no side effects except materialization). */
   probeWrite(a: number, n: number): void {
     this.slowOffset(a, true, n);

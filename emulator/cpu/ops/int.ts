@@ -2,7 +2,7 @@
  * Integer instruction emitters: data movement, ALU, multiply/divide, shifts, bit operations, control flow.
  * Each emitter writes JavaScript for one instruction (see gen.ts for the conventions).
  */
-import { Mnemonic, OpK, Insn, Operand } from '../decode';
+import { Mnemonic, OpK, Insn, Operand, Code } from '../decode';
 import { Gen, reg } from '../gen';
 import { FlagOp } from '../flagops';
 import { Sh } from '../runtime';
@@ -138,6 +138,7 @@ reg(M.Bswap, (i, g) => {
   const d = i.ops[0];
   const sw = (v: string) => `((${v}>>>24)|((${v}>>8)&0xff00)|((${v}<<8)&0xff0000)|(${v}<<24))`;
   if (d.size === 8) g.emit(`const l=R[${2 * d.reg}],h=R[${2 * d.reg + 1}];R[${2 * d.reg}]=${sw('h')};R[${2 * d.reg + 1}]=${sw('l')};`);
+  else if (d.size === 2) g.emit(`R[${2 * d.reg}]&=-65536;`); // BSWAP r16: undefined; Intel and AMD clear the low word
   else g.emit(`const v=R[${2 * d.reg}];R[${2 * d.reg}]=${sw('v')};R[${2 * d.reg + 1}]=0;`);
 });
 
@@ -145,6 +146,11 @@ reg(M.Bswap, (i, g) => {
 
 reg(M.Push, (i, g) => {
   const s = i.ops[0];
+  if (i.code === Code.Push_imm16 || i.code === Code.Pushw_imm8) {
+    g.emit(`const sp=${spExpr(-2)};m.w16(sp,${s.imm & 0xffff});`);
+    setRsp(g, 'sp');
+    return;
+  }
   if (s.size === 2 && s.k !== OpK.Imm) {
     const v = g.read(s);
     g.emit(`const v=${v};const sp=${spExpr(-2)};m.w16(sp,v);`);
@@ -161,15 +167,47 @@ reg(M.Push, (i, g) => {
 
 reg(M.Pop, (i, g) => {
   const d = i.ops[0];
-  if (d.size === 2) {
-    g.emit(`const sp=${spExpr(0)};const v=m.r16(sp);`);
-    setRsp(g, `(sp+2)`);
-    g.write(d, 'v');
+  const n = d.size === 2 ? 2 : 8;
+  g.emit(`const sp=${spExpr(0)};`);
+  if (n === 2) g.emit(`const v=m.r16(sp);`);
+  else g.emit(`const lo=m.r64(sp),hi=m.t;`);
+  if (isMem(d)) {
+    // the address is computed with the incremented RSP, but a faulting store must leave RSP unchanged
+    g.emit(`const o0=R[8],o1=R[9];`);
+    setRsp(g, `(sp+${n})`);
+    const a = g.ea(d);
+    g.emit(`R[8]=o0;R[9]=o1;`);
+    if (n === 2) g.write(d, 'v', a);
+    else g.write64(d, 'lo', 'hi', a);
+    setRsp(g, `(sp+${n})`);
     return;
   }
-  g.emit(`const sp=${spExpr(0)};const lo=m.r64(sp),hi=m.t;`);
-  setRsp(g, `(sp+8)`);
-  g.write64(d, 'lo', 'hi');
+  setRsp(g, `(sp+${n})`);
+  if (n === 2) g.write(d, 'v');
+  else g.write64(d, 'lo', 'hi');
+});
+
+// ENTER size, level (64-bit operand size): push rbp; copy level-1 frame pointers; push the new frame pointer
+reg(M.Enter, (i, g) => {
+  if (i.code !== Code.Enterq_imm16_imm8) throw new Error('16-bit ENTER');
+  const size = i.ops[0].imm & 0xffff, level = i.ops[1].imm & 31;
+  g.emit(`const sp0=${spExpr(0)};const ft=sp0-8;m.w64(ft,R[10],R[11]);let sp=ft;`);
+  if (level > 0) {
+    g.emit(`let bp=(R[10]>>>0)+R[11]*4294967296;`);
+    for (let k = 1; k < level; k++) g.emit(`bp-=8;{const l=m.r64(bp),hh=m.t;sp-=8;m.w64(sp,l,hh);}`);
+    g.emit(`sp-=8;m.w64(sp,ft|0,Math.floor(ft/4294967296)|0);`);
+  }
+  g.emit(`sp-=${size};R[10]=ft|0;R[11]=Math.floor(ft/4294967296)|0;`);
+  setRsp(g, 'sp');
+});
+
+// XLATB: AL = [RBX + AL] (iced describes the operand as [rbx+al])
+reg(M.Xlatb, (i, g) => {
+  const op = i.ops[0];
+  const seg = op.seg === 1 ? '+c.fsBase' : op.seg === 2 ? '+c.gsBase' : '';
+  const base = op.addr32 ? `(R[6]>>>0)` : `((R[6]>>>0)+R[7]*4294967296)`;
+  const sum = op.addr32 ? `((R[6]+(R[0]&0xff))>>>0)` : `(${base}+(R[0]&0xff))`;
+  g.emit(`R[0]=(R[0]&-256)|m.r8(${sum}${seg});`);
 });
 
 reg(M.Leave, (_i, g) => {
@@ -393,10 +431,11 @@ function div(signed: boolean) {
   return (i: Insn, g: Gen) => {
     const s = i.ops[0];
     const size = s.size;
-    // Division leaves all status flags undefined; this emulator leaves them unchanged.
+    // Division leaves all status flags undefined: set as AMD Zen does (runtime.setDivFlags).
+    const fl = g.flagsLive ? 'h.setDivFlags(c);' : '';
     if (size === 8) {
       const [dl, dh] = g.read64(s);
-      g.emit(`h.${signed ? 'divs64' : 'divu64'}(R[0],R[1],R[4],R[5],${dl},${dh});const W=h.W;R[0]=W[0];R[1]=W[1];R[4]=W[2];R[5]=W[3];`);
+      g.emit(`h.${signed ? 'divs64' : 'divu64'}(R[0],R[1],R[4],R[5],${dl},${dh});const W=h.W;R[0]=W[0];R[1]=W[1];R[4]=W[2];R[5]=W[3];${fl}`);
       return;
     }
     const v = g.read(s);
@@ -406,18 +445,18 @@ function div(signed: boolean) {
       // n may exceed 2^53 for 64-bit dividends: recheck with the exact helper when the quotient is large
       if (signed) g.emit(`let Q,Rm;if(n>-9007199254740992&&n<9007199254740992&&q>=-2147483648&&q<=2147483647){Q=q;Rm=n-q*d;if(Rm!==0&&((Rm<0)!==(n<0))){Q+=((n<0)===(d<0))?-1:1;Rm=n-Q*d;}else if(Math.abs(Rm)>=Math.abs(d)){Q+=((n<0)===(d<0))?1:-1;Rm=n-Q*d;}}else{h.divs64(R[0],R[4],R[4]>>31,R[4]>>31,d,d>>31);if(h.W[1]!==(h.W[0]>>31))throw h.DIVIDE_ERROR;Q=h.W[0];Rm=h.W[2];}if(Q<-2147483648||Q>2147483647)throw h.DIVIDE_ERROR;`);
       else g.emit(`let Q=q,Rm=n-q*d;if(n>=9007199254740992){h.divu64(R[0],R[4],0,0,d,0);Q=h.W[0]>>>0;Rm=h.W[2]>>>0;if(h.W[1]!==0)throw h.DIVIDE_ERROR;}else{if(Rm<0){Q--;Rm+=d;}else if(Rm>=d){Q++;Rm-=d;}}if(Q>4294967295)throw h.DIVIDE_ERROR;`);
-      g.emit(`R[0]=Q|0;R[1]=0;R[4]=Rm|0;R[5]=0;`);
+      g.emit(`R[0]=Q|0;R[1]=0;R[4]=Rm|0;R[5]=0;${fl}`);
       return;
     }
     if (size === 2) {
       if (signed) g.emit(`const d=(${v}<<16)>>16;if(d===0)throw h.DIVIDE_ERROR;const n=((R[4]&0xffff)<<16)|(R[0]&0xffff);const Q=Math.trunc(n/d),Rm=n%d;if(Q<-32768||Q>32767)throw h.DIVIDE_ERROR;`);
       else g.emit(`const d=${v};if(d===0)throw h.DIVIDE_ERROR;const n=(((R[4]&0xffff)<<16)|(R[0]&0xffff))>>>0;const Q=Math.floor(n/d),Rm=n%d;if(Q>65535)throw h.DIVIDE_ERROR;`);
-      g.emit(`R[0]=(R[0]&-65536)|(Q&0xffff);R[4]=(R[4]&-65536)|(Rm&0xffff);`);
+      g.emit(`R[0]=(R[0]&-65536)|(Q&0xffff);R[4]=(R[4]&-65536)|(Rm&0xffff);${fl}`);
       return;
     }
     if (signed) g.emit(`const d=(${v}<<24)>>24;if(d===0)throw h.DIVIDE_ERROR;const n=(R[0]<<16)>>16;const Q=Math.trunc(n/d),Rm=n%d;if(Q<-128||Q>127)throw h.DIVIDE_ERROR;`);
     else g.emit(`const d=${v};if(d===0)throw h.DIVIDE_ERROR;const n=R[0]&0xffff;const Q=Math.floor(n/d),Rm=n%d;if(Q>255)throw h.DIVIDE_ERROR;`);
-    g.emit(`R[0]=(R[0]&-65536)|((Rm&0xff)<<8)|(Q&0xff);`);
+    g.emit(`R[0]=(R[0]&-65536)|((Rm&0xff)<<8)|(Q&0xff);${fl}`);
   };
 }
 reg(M.Div, div(false));
@@ -435,7 +474,12 @@ reg([M.Rol, M.Ror, M.Rcl, M.Rcr, M.Shl, M.Shr, M.Sal, M.Sar], (i, g) => {
   const a = isMem(d) ? g.ea(d) : undefined;
   const cnt = s ? (s.k === OpK.Imm ? String(s.imm & 0xff) : g.read(s)) : '1';
   const immCount = s ? (s.k === OpK.Imm ? s.imm & (d.size === 8 ? 63 : 31) : -1) : 1;
-  if (immCount === 0) { if (isMem(d)) g.emit(`m.probeRead(${a},${d.size});`); return; }
+  if (immCount === 0) {
+    // no flags change, but a 32-bit register destination is still written (upper half cleared)
+    if (isMem(d)) g.emit(`m.probeRead(${a},${d.size});`);
+    else if (d.size === 4) g.emit(`R[${2 * d.reg + 1}]=0;`);
+    return;
+  }
   // Fast inline forms when flags are dead and the count is a constant.
   if (!g.flagsLive && immCount > 0 && (kind === Sh.Shl || kind === Sh.Sal || kind === Sh.Shr || kind === Sh.Sar)) {
     const n = immCount;
@@ -543,7 +587,8 @@ function bitscan(forward: boolean) {
       g.write(d, 'r');
       g.emit(`}`);
     }
-    if (g.flagsLive) g.emit(`h.setZFonly(c,z,r);`);
+    // ZF defined; the others as AMD Zen (runtime.setBsfFlags): PF from the bit index (0 for a zero source)
+    if (g.flagsLive) g.emit(`h.setBsfFlags(c,z,r);`);
   };
 }
 reg([M.Bsf, M.Tzcnt], bitscan(true));
@@ -641,14 +686,14 @@ reg(M.Xadd, (i, g) => {
     const [al, ah] = g.read64(d, a);
     const [bl, bh] = g.read64(s);
     g.emit(`const rl=(${al}+${bl})|0,rh=(${ah}+${bh}+((rl>>>0)<(${al}>>>0)?1:0))|0;`);
-    g.write64(d, 'rl', 'rh', a);
-    g.write64(s, al, ah);
+    if (a) { g.write64(d, 'rl', 'rh', a); g.write64(s, al, ah); } // memory first: a fault changes nothing
+    else { g.write64(s, al, ah); g.write64(d, 'rl', 'rh'); }
     g.flags(FlagOp.Add, 8, al, bl, 'rl', ah, bh, 'rh');
     return;
   }
   g.emit(`const x=${g.read(d, a)},y=${g.read(s)};const r=(x+y)${d.size === 4 ? '|0' : ''};`);
-  g.write(d, 'r', a);
-  g.write(s, 'x');
+  if (a) { g.write(d, 'r', a); g.write(s, 'x'); }
+  else { g.write(s, 'x'); g.write(d, 'r'); }
   g.flags(FlagOp.Add, d.size, 'x', 'y', 'r');
 });
 

@@ -27,8 +27,18 @@ for (const k of Object.keys(KIND)) {
     const [kind, size] = KIND[mn];
     const rep = i.rep ? 1 : i.repne ? 2 : 0;
     const seg = i.ops.find((o) => o.seg !== 0)?.seg ?? 0;
-    g.emit(`h.str(c,m,${kind},${size},${rep},${seg});`);
+    g.emit(`h.str(c,m,${kind},${size},${rep},${seg}${addr32(i.bytes) ? ',1' : ''});`);
   });
+}
+
+/** Does the instruction carry a 0x67 (address-size) prefix among its legacy prefixes? */
+function addr32(b: Uint8Array): boolean {
+  for (let k = 0; k < b.length; k++) {
+    const x = b[k];
+    if (x === 0x67) return true;
+    if (x !== 0xf2 && x !== 0xf3 && x !== 0x66 && x !== 0x2e && x !== 0x3e && x !== 0x26 && x !== 0x36 && x !== 0x64 && x !== 0x65 && x !== 0xf0) return false;
+  }
+  return false;
 }
 
 /** SSE emitters for mnemonics shared with string instructions (registered by sse.ts). */

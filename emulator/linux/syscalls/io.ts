@@ -6,7 +6,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { def } from './table';
 import { EBADF, EINVAL, ENOENT, EACCES, EFAULT, ENOTTY, ESPIPE, EMFILE, ENOTDIR, EISDIR, ERANGE, EPIPE, EEXIST, EROFS } from '../errno';
-import { BLOCKED, FileObj, HostFile, MemFile, DevNull, PipeBuffer, PipeEnd, StatInfo, O_CLOEXEC, O_NONBLOCK, O_CREAT, O_EXCL, O_TRUNC, O_WRONLY, O_RDWR, O_APPEND, O_DIRECTORY, S_IFDIR } from '../files';
+import { BLOCKED, O_RDONLY, FileObj, HostFile, MemFile, DevNull, PipeBuffer, PipeEnd, StatInfo, O_CLOEXEC, O_NONBLOCK, O_CREAT, O_EXCL, O_TRUNC, O_WRONLY, O_RDWR, O_APPEND, O_DIRECTORY, S_IFDIR } from '../files';
+import { UnixSocket } from '../socket';
 import type { Kernel } from '../kernel';
 import type { Thread } from '../process';
 
@@ -20,7 +21,7 @@ function guestBytes(t: Thread, a: number, n: number): Uint8Array {
 
 function doRead(k: Kernel, t: Thread, fd: number, buf: number, n: number): number {
   const f = t.proc.fds.get(fd);
-  if (!f) return -EBADF;
+  if (!f || (f.flags & 3) === O_WRONLY) return -EBADF;
   if (n > 0x7ffff000) n = 0x7ffff000;
   if (n > 0) t.proc.mem.probeWrite(buf, 1);
   const tmp = new Uint8Array(Math.min(n, 1 << 20));
@@ -32,17 +33,26 @@ function doRead(k: Kernel, t: Thread, fd: number, buf: number, n: number): numbe
 
 function doWrite(k: Kernel, t: Thread, fd: number, data: Uint8Array): number {
   const f = t.proc.fds.get(fd);
-  if (!f) return -EBADF;
-  const r = f.write(data);
-  if (r === -EPIPE) k.sendSignal(t.proc, { signo: 13, code: 0 }, t);
-  return r;
+  if (!f || (f.flags & 3) === O_RDONLY) return -EBADF;
+  // Blocking writes to pipes and stream sockets complete in full: the bytes already written are kept in
+  // waitData.progress across the restartable wait (a signal then returns that count instead of EINTR).
+  const done = t.restarting ? t.waitData.progress ?? 0 : 0;
+  const r = f.write(done ? data.subarray(done) : data);
+  if (r === -EPIPE && !(f instanceof UnixSocket && !f.isStream)) k.sendSignal(t.proc, { signo: 13, code: 0, pid: t.proc.pid, uid: 0 }, t);
+  if (r === BLOCKED) return BLOCKED;
+  if (r < 0) return done > 0 ? done : r;
+  if (done + r < data.length && f.fullWrites && !(f.flags & O_NONBLOCK)) {
+    t.waitData.progress = done + r;
+    return BLOCKED;
+  }
+  return done + r;
 }
 
 def(0, 'read', (k, t) => doRead(k, t, k.argi(t, 0), k.arg(t, 1), k.arg(t, 2)));
 def(1, 'write', (k, t) => doWrite(k, t, k.argi(t, 0), guestBytes(t, k.arg(t, 1), Math.min(k.arg(t, 2), 0x7ffff000))));
 def(17, 'pread64', (k, t) => {
   const f = t.proc.fds.get(k.argi(t, 0));
-  if (!f) return -EBADF;
+  if (!f || (f.flags & 3) === O_WRONLY) return -EBADF;
   const tmp = new Uint8Array(Math.min(k.arg(t, 2), 1 << 24));
   const off = k.argl(t, 3);
   if (off < 0) return -EINVAL;
@@ -79,7 +89,7 @@ def(20, 'writev', (k, t) => {
 def(19, 'readv', (k, t) => {
   const fd = k.argi(t, 0), n = k.argi(t, 2);
   const f = t.proc.fds.get(fd);
-  if (!f) return -EBADF;
+  if (!f || (f.flags & 3) === O_WRONLY) return -EBADF;
   const vs = iovecs(t, k.arg(t, 1), n);
   const total = vs.reduce((s, [, l]) => s + l, 0);
   const tmp = new Uint8Array(total);
@@ -112,8 +122,15 @@ export function resolvePath(k: Kernel, t: Thread, dirfd: number, p: string): str
   return path.resolve(base, p);
 }
 
+/** Synthetic files (/dev/zero, /proc/self/maps, ...): each returns a description, -errno, or null to pass. */
+export const specialOpeners: ((k: Kernel, t: Thread, abs: string, flags: number) => FileObj | number | null)[] = [];
+
 export function openPath(k: Kernel, t: Thread, abs: string, flags: number): FileObj | number {
   if (abs === '/dev/null') return new DevNull();
+  for (const op of specialOpeners) {
+    const r = op(k, t, abs, flags);
+    if (r !== null) return r;
+  }
   if (abs === '/proc/self/exe' || abs === `/proc/${t.proc.pid}/exe`) abs = t.proc.exe;
   const mem = k.vfs.get(abs);
   const acc = flags & 3;
@@ -288,6 +305,8 @@ def(16, 'ioctl', (k, t) => {
     t.proc.mem.w32(a, f.buf.size);
     return 0;
   }
+  const u = k.uintr.ioctl(t, f, req);
+  if (u !== null) return u;
   if (!f.isatty()) return -ENOTTY;
   if (req === TCGETS) {
     const b = new Uint8Array(60);

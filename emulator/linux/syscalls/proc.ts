@@ -99,6 +99,7 @@ export function doClone(k: Kernel, t: Thread, flags: number, newsp: number, ptid
     np.sigactions = p.sigactions.map((a) => ({ ...a }));
     np.deathSignal = flags & 0xff;
     np.comm = p.comm;
+    k.uintr.fork(p, np);
     np.umask = p.umask;
     p.children.push(np);
     k.procs.set(np.pid, np);
@@ -249,9 +250,9 @@ def(63, 'uname', (k, t) => {
 });
 
 def(24, 'sched_yield', (k, t) => {
-  // give the core to a waiting thread at the next round
-  void t;
-  k.epoch++;
+  // Give the core to a runnable thread waiting for one: the slice ends now and the scheduler moves this
+  // thread to the back of the run queue (Kernel.yielders). With nobody waiting it just continues.
+  if (k.runQueue.some((x) => x !== t && x.state === TState.Runnable)) k.yielders.add(t);
   return 0;
 });
 def(204, 'sched_getaffinity', (k, t) => {
@@ -321,6 +322,7 @@ function doExecve(k: Kernel, t: Thread, dirfd: number, pathA: number, argvA: num
   }
   // point of no return
   k.killOtherThreads(t);
+  k.uintr.exec(t);
   const proc = t.proc;
   k.loadImage(proc, t.cpu, buf, img, abs, argv, envp);
   proc.fds.fds.forEach((e, fd) => {

@@ -1,6 +1,6 @@
 /** Signal system calls: rt_sigaction, rt_sigprocmask, rt_sigreturn, sigaltstack, rt_sigpending, rt_sigsuspend. */
 import { def, NORETURN } from './table';
-import { EINVAL, EFAULT, EPERM, ENOMEM, EINTR, EAGAIN } from '../errno';
+import { EINVAL, EFAULT, EPERM, ENOMEM, EINTR, EAGAIN, ESRCH } from '../errno';
 import { BLOCKED } from '../files';
 import { restoreSignalFrame } from '../kernel';
 
@@ -132,6 +132,7 @@ def(128, 'rt_sigtimedwait', (k, t) => {
         m.w32(info + 16, got.pid);
         m.w32(info + 20, got.uid ?? 0);
       }
+      if (got.value) m.w64(info + 24, got.value[0], got.value[1]);
     }
     return got.signo;
   }
@@ -146,3 +147,26 @@ def(128, 'rt_sigtimedwait', (k, t) => {
 });
 
 def(34, 'pause', () => BLOCKED); // only a signal ends it (EINTR)
+
+/**
+ * rt_sigqueueinfo(tgid, sig, info) / rt_tgsigqueueinfo(tgid, tid, sig, info): queue a signal with the
+ * caller's si_code and si_value (sigqueue(3): SI_QUEUE). Another process may not forge kernel codes.
+ */
+function queueInfo(k: import('../kernel').Kernel, t: import('../process').Thread, tgid: number, tid: number, sig: number, infoA: number): number {
+  if (sig < 0 || sig > 64) return -EINVAL;
+  const p = k.procs.get(tgid);
+  if (!p || !p.alive) return -ESRCH;
+  let th: import('../process').Thread | undefined;
+  if (tid >= 0) {
+    th = p.threads.find((x) => x.tid === tid && x.state !== 2);
+    if (!th) return -ESRCH;
+  }
+  const m = t.proc.mem;
+  const code = m.r32(infoA + 8);
+  if (p !== t.proc && (code >= 0 || code === -6)) return -EPERM;
+  if (sig === 0) return 0;
+  k.sendSignal(p, { signo: sig, code, pid: m.r32(infoA + 16), uid: m.r32(infoA + 20), value: [m.r32(infoA + 24), m.r32(infoA + 28)] }, th);
+  return 0;
+}
+def(129, 'rt_sigqueueinfo', (k, t) => queueInfo(k, t, k.argi(t, 0), -1, k.argi(t, 1), k.arg(t, 2)));
+def(297, 'rt_tgsigqueueinfo', (k, t) => queueInfo(k, t, k.argi(t, 0), k.argi(t, 1), k.argi(t, 2), k.arg(t, 3)));

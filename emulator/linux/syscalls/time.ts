@@ -32,7 +32,7 @@ function writeTimespec(t: Thread, a: number, ns: number): void {
 }
 export function readTimespec(t: Thread, a: number): number {
   const s = t.proc.mem.readU64(a), ns = t.proc.mem.readU64(a + 8);
-  if (ns >= 1e9) return -1;
+  if (ns >= 1e9 || s >= 2 ** 63) return -1; // tv_nsec out of range or a negative tv_sec: EINVAL
   return s * 1e9 + ns;
 }
 
