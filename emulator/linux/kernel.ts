@@ -29,6 +29,7 @@ import { EINTR, ENOSYS, EFAULT } from './errno';
 import { SYSCALLS, SYSCALL_NAMES, NORETURN } from './syscalls/table';
 import './syscalls/all';
 import { Prng } from './prng';
+import { fxsaveTo, fxrstorFrom } from '../cpu/sse-runtime';
 import { UintrKernel, UintrAbi, threadUintr } from './uintr';
 import { UintrEventLog, UintrEventKind } from '../uintr/events';
 import * as path from 'node:path';
@@ -780,17 +781,8 @@ export function setupSignalFrame(k: Kernel, t: Thread, info: SigInfo, act: { han
     return false;
   }
   const w64 = (a: number, v: number) => m.writeU64(a, v);
-  // FP state in FXSAVE layout: FCW, FSW, MXCSR, XMM0-15 at +160
-  m.w16(fpstate, c.fpuCw);
-  m.w16(fpstate + 2, c.fpuSw);
-  m.w32(fpstate + 24, c.mxcsr);
-  m.w32(fpstate + 28, 0xffff);
-  for (let i = 0; i < 64; i++) m.w32(fpstate + 160 + i * 4, c.x[i]);
-  for (let i = 0; i < 8; i++) {
-    const b = new Float64Array([c.st[i]]);
-    const u = new Uint8Array(b.buffer);
-    m.write(fpstate + 32 + i * 16, u);
-  }
+  // FP state in FXSAVE layout (x87 control/status/tags/registers, MXCSR, XMM0-15), like the kernel's
+  fxsaveTo(c, m, fpstate);
   w64(frame, act.flags & SA_RESTORER ? act.restorer : 0);
   const uc = frame + 8;
   w64(uc, 0); // uc_flags
@@ -871,12 +863,7 @@ export function restoreSignalFrame(t: Thread): boolean {
     }
     c.rip = rip;
     setRflags(c, (getRflags(c) & ~0x254dd5) | (fl & 0x254dd5));
-    if (fp) {
-      c.fpuCw = m.r16(fp);
-      c.mxcsr = m.r32(fp + 24);
-      for (let i = 0; i < 64; i++) c.x[i] = m.r32(fp + 160 + i * 4);
-      for (let i = 0; i < 8; i++) c.st[i] = new Float64Array(m.read(fp + 32 + i * 16, 8).buffer)[0];
-    }
+    if (fp && !fxrstorFrom(c, m, fp)) return false;
     t.sigmask = ((BigInt(hi) << 32n) | BigInt(lo)) & ~((1n << 8n) | (1n << 18n));
     return true;
   } catch {

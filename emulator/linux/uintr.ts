@@ -178,6 +178,34 @@ export class UintrKernel {
     return this.window.anyMemory()!;
   }
 
+  /**
+   * Why is a pending user interrupt of thread t (not) being delivered right now? One line for the
+   * debugger's "Delivery" row and for tests. Checks, in order: anything pending at all (UIRR, or PIR bits
+   * waiting in the UPID), kernel mode (blocked in a system call), no handler, UIF, MOV SS shadow, SN/ON.
+   */
+  explain(t: Thread): string {
+    const u = t.cpu.ui;
+    const r = threadUintr(t).receiver;
+    const pir = r ? this.upidPir(r.upid) : 0n;
+    const ctl = r ? this.upidCtl(r.upid) : 0;
+    const uirr = u.uirr;
+    const vecs = (m: bigint) => [...Array(64).keys()].filter((i) => (m >> BigInt(i)) & 1n).reverse().join(', ');
+    if (!this.enabled) return 'UINTR is disabled (CR4.UINTR = 0): no user interrupts';
+    if (t.state === TState.Exited) return 'thread has exited';
+    if (uirr === 0n && pir === 0n) return r ? 'nothing pending (UIRR = 0, UPID.PIR = 0)' : 'not a receiver (no handler registered)';
+    if (uirr === 0n) {
+      const why = ctl & UPID_SN ? 'UPID.SN = 1 (thread switched out or unregistered): posted without notification' : ctl & UPID_ON ? 'UPID.ON = 1: notification in flight to APIC ' + ((supRead32(this.mem(), r!.upid + 4) >>> 8) & 0xff) : 'posted';
+      return `vector(s) ${vecs(pir)} posted in UPID.PIR, not yet in UIRR: ${why}; replayed when the thread next returns to user mode`;
+    }
+    const pend = `vector ${u.uirrv} pending (UIRR ${vecs(uirr)})`;
+    if (t.state === TState.Blocked) return `${pend}: thread is in the kernel (blocked in a system call): delivery waits for the return to user mode`;
+    if (u.handler === 0) return `${pend}: no handler registered (UIHANDLER = 0)`;
+    if (!u.uif) return `${pend}: UIF = 0 (interrupts disabled: CLUI, inside a handler, or STUI not yet executed)`;
+    if (t.cpu.shadow) return `${pend}: MOV SS shadow: delivery after the next instruction`;
+    if (u.uinv === 0) return `${pend}: deliverable (UINV = 0: the thread is switched out; delivered when it runs)`;
+    return `${pend}: deliverable at the next instruction boundary`;
+  }
+
   // ------------------------------------------------------------------ UPID helpers (supervisor access)
 
   upidCtl(upid: number): number {
