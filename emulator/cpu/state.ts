@@ -33,7 +33,7 @@ export interface CpuEnv {
   /** CR4.UINTR (UINTR instructions #UD when false). */
   readonly uintrEnabled: boolean;
   /** SENDUIPI's notification IPI (vector to a physical APIC ID). */
-  sendIpi(from: CpuState, vector: number, apic: number): void;
+  sendIpi(from: CpuState, vector: number, apic: number, upid?: number): void;
   /** UINTR event log. */
   event(c: CpuState, kind: import('../uintr/events').UintrEventKind, details: Record<string, unknown>): void;
 }

@@ -217,7 +217,7 @@ export class Kernel {
       now: (c) => k.now + (c.icount - t.sliceStart),
       coreOf: () => Math.max(t.core, 0),
       uintrEnabled: this.opts.uintr,
-      sendIpi: (_c, vector, apic) => k.uintr.ipi(t, vector, apic),
+      sendIpi: (_c, vector, apic, upid) => k.uintr.ipi(t, vector, apic, upid),
       event: (_c, kind, d) => k.uintrEvent(t, kind, d),
     };
     p.threads.push(t);

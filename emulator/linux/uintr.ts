@@ -13,7 +13,7 @@ import type { Thread, Process } from './process';
 import { TState } from './process';
 import { FileObj, baseStat, StatInfo, O_RDONLY, O_NONBLOCK, BLOCKED } from './files';
 import { Memory, PAGE_SIZE } from '../memory/memory';
-import { supRead32, supWrite32, processNotification, updatePending } from '../uintr/arch';
+import { supRead32, supWrite32, processNotification, updatePending, xsaveImage } from '../uintr/arch';
 import { def, NORETURN } from './syscalls/table';
 import * as E from './errno';
 
@@ -225,11 +225,12 @@ export class UintrKernel {
   // ------------------------------------------------------------------ hardware events
 
   /** SENDUIPI's notification IPI arriving at core `apic` (spec §1.8; kernel vector handling §2.6). */
-  ipi(from: Thread, vector: number, apic: number): void {
+  ipi(from: Thread, vector: number, apic: number, upid?: number): void {
     const k = this.k;
     const t = apic < k.cores.length ? k.cores[apic] : null;
     const running = !!t && t.state === TState.Runnable;
-    this.ev(from, 'notify', { vector, apic, targetRunning: running, target: t?.tid });
+    const owner = upid === undefined ? undefined : this.ownerOf(upid);
+    this.ev(from, 'notify', { vector, apic, targetRunning: running && (!owner || owner === t), coreThread: t?.tid, owner: owner?.tid });
     if (t && running && t.cpu.ui.uinv !== 0 && t.cpu.ui.uinv === vector) {
       processNotification(t.cpu, t.proc.mem);
       k.epoch++;
@@ -238,6 +239,12 @@ export class UintrKernel {
     // Not taken as a user-interrupt notification: an ordinary kernel interrupt (0xEC spurious, 0xEB wait list)
     this.ev(from, 'notify-spurious', { vector, apic, reason: !t ? 'core idle' : !running ? 'its thread is blocked in the kernel' : `UINV ${t.cpu.ui.uinv} ≠ vector` });
     this.scanWaitList(from);
+  }
+
+  /** The thread whose UPID is at `upid` (a registered receiver), if any. */
+  ownerOf(upid: number): Thread | undefined {
+    for (const t of this.k.threads) if (threadUintr(t).receiver?.upid === upid) return t;
+    return undefined;
   }
 
   /** Receiver-pays wake-up: blocked receivers whose UPID has ON=1 are woken (SN:=1, NV:=0xEC). */
@@ -283,7 +290,8 @@ export class UintrKernel {
       this.setUpidCtl(r.upid, ctl | UPID_SN);
       this.ev(t, 'switch-out', { action: 'SN := 1' });
     }
-    t.cpu.ui.uinv = 0; // XSAVES clears UINV in the live state
+    // XSAVES of state component 14 into the thread's xsave area (this also clears UINV in the live state)
+    (t as unknown as { uintrXsave?: Uint8Array }).uintrXsave = xsaveImage(t.cpu, true);
   }
 
   private isInterruptible(t: Thread): boolean {
@@ -315,6 +323,7 @@ export class UintrKernel {
       u.uirr = u.uirr | pir;
       updatePending(t.cpu);
       this.ev(t, 'replay', { pir: Number(pir), uirr: Number(u.uirr), ndst: (core & 0xff) << 8 });
+      if (t.cpu.uiPending) this.ev(t, 'recognized', { uirr: Number(u.uirr), vector: u.uirrv });
     }
     if (nctl !== ctl >>> 0) this.setUpidCtl(r.upid, nctl | 0);
   }

@@ -28,7 +28,7 @@ export interface UintrSystem {
   /** CR4.UINTR: UINTR instructions #UD when false (a kernel without UINTR support). */
   readonly uintrEnabled: boolean;
   /** SENDUIPI's notification: an ordinary fixed IPI with vector `vector` to physical APIC ID `apic`. */
-  sendIpi(from: CpuState, vector: number, apic: number): void;
+  sendIpi(from: CpuState, vector: number, apic: number, upid?: number): void;
   /** Append to the event log (the kernel adds time, core and thread). */
   event(c: CpuState, kind: import('./events').UintrEventKind, details: Record<string, unknown>): void;
 }
@@ -90,6 +90,7 @@ export function stui(c: CpuState, rip: number): void {
   c.ui.uif = 1;
   updatePending(c);
   sys(c).event(c, 'stui', { rip });
+  if (c.uiPending) sys(c).event(c, 'recognized', { uirr: Number(c.ui.uirr), vector: c.ui.uirrv });
 }
 
 export function clui(c: CpuState, rip: number): void {
@@ -158,7 +159,7 @@ export function senduipi(c: CpuState, m: Memory, idxLo: number, idxHi: number, r
   if (notify) {
     const nv = (ctl >>> 16) & 0xff;
     const apic = (ndst >>> 8) & 0xff; // xAPIC: NDST[15:8]
-    s.sendIpi(c, nv, apic);
+    s.sendIpi(c, nv, apic, upid);
   }
 }
 
@@ -201,6 +202,7 @@ export function processNotification(c: CpuState, m: Memory): bigint {
   updatePending(c);
   const pir = (BigInt(pHi >>> 0) << 32n) | BigInt(pLo >>> 0);
   sys(c).event(c, 'notify-processed', { upid: a, pir: Number(pir), uirr: Number(u.uirr) });
+  if (c.uiPending) sys(c).event(c, 'recognized', { uirr: Number(u.uirr), vector: u.uirrv });
   return pir;
 }
 

@@ -64,7 +64,7 @@ export function formatEvent(e: UintrEvent): string {
     case 'senduipi':
       return `${who} SENDUIPI index ${d.index} -> vector ${d.vector} upid ${hex(d.upid)}${d.target !== undefined ? ` (thread ${d.target})` : ''}: ${d.outcome}`;
     case 'notify':
-      return `${who} notification IPI vector ${hex(d.vector)} -> APIC ${d.apic}${d.targetRunning === false ? ' (owner not running there)' : ''}`;
+      return `${who} notification IPI vector ${hex(d.vector)} -> APIC ${d.apic}${d.targetRunning === false ? ` (the UPID's owner${d.owner !== undefined ? ' ' + d.owner : ''} is not running there)` : ''}`;
     case 'notify-processed':
       return `${who} notification processed: PIR ${hex(d.pir)} -> UIRR ${hex(d.uirr)}`;
     case 'notify-spurious':
