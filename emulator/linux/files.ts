@@ -212,6 +212,16 @@ export class MemFile extends FileObj {
   }
 }
 
+/** An in-memory symbolic link made by the guest (symlink(2)); it lives in Kernel.vfs beside MemFiles. */
+export class MemSymlink extends MemFile {
+  constructor(path: string, readonly target: string) {
+    super(path, new TextEncoder().encode(target));
+  }
+  override stat(): StatInfo {
+    return baseStat(S_IFLNK | 0o777, this.data.length, 1001);
+  }
+}
+
 /** Shared buffer of a pipe (or one direction of a socketpair). */
 export class PipeBuffer {
   chunks: Uint8Array[] = [];
@@ -277,7 +287,7 @@ export class PipeEnd extends FileObj {
     return (this.buf.size > 0 ? POLLIN : 0) | (this.buf.writers === 0 ? POLLHUP : 0);
   }
   stat(): StatInfo {
-    return baseStat(S_IFIFO | 0o600, this.buf.size, 0x1000 + this.id);
+    return baseStat(S_IFIFO | 0o600, 0, 0x1000 + this.id); // Linux reports st_size 0 for pipes
   }
   override get fullWrites(): boolean {
     return true;

@@ -105,7 +105,7 @@ export class UnixSocket extends FileObj {
       if (p.shutdownBits & RCV_SHUTDOWN) return -EPIPE;
       if (data.length === 0) return 0; // (Linux sends no descriptors with zero bytes on a stream)
       const room = this.sndbuf - p.queued;
-      if (room <= 0 || (fds && room < data.length)) return nonblock ? -EAGAIN : BLOCKED;
+      if (room <= 0) return nonblock ? -EAGAIN : BLOCKED; // (descriptors ride on the first chunk)
       const n = Math.min(room, data.length);
       p.queue.push({ data: data.slice(0, n), off: 0, fds, sender, cost: n });
       p.queued += n;

@@ -5,8 +5,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { def } from './table';
-import { EBADF, EINVAL, ENOENT, EACCES, EFAULT, ENOTTY, ESPIPE, EMFILE, ENOTDIR, EISDIR, ERANGE, EPIPE, EEXIST, EROFS } from '../errno';
-import { BLOCKED, O_RDONLY, FileObj, HostFile, MemFile, DevNull, PipeBuffer, PipeEnd, StatInfo, O_CLOEXEC, O_NONBLOCK, O_CREAT, O_EXCL, O_TRUNC, O_WRONLY, O_RDWR, O_APPEND, O_DIRECTORY, S_IFDIR } from '../files';
+import { EBADF, EINVAL, ENOENT, EACCES, EFAULT, ENOTTY, ESPIPE, EMFILE, ENOTDIR, EISDIR, ERANGE, EPIPE, EEXIST, EROFS, ELOOP } from '../errno';
+import { BLOCKED, O_RDONLY, FileObj, HostFile, MemFile, MemSymlink, baseStat, S_IFLNK, DevNull, PipeBuffer, PipeEnd, StatInfo, O_CLOEXEC, O_NONBLOCK, O_CREAT, O_EXCL, O_TRUNC, O_WRONLY, O_RDWR, O_APPEND, O_DIRECTORY, S_IFDIR } from '../files';
 import { UnixSocket } from '../socket';
 import type { Kernel } from '../kernel';
 import type { Thread } from '../process';
@@ -122,10 +122,42 @@ export function resolvePath(k: Kernel, t: Thread, dirfd: number, p: string): str
   return path.resolve(base, p);
 }
 
+/** Real (symlink-free) paths of the allowed roots and of the program, per kernel. */
+const realRootsCache = new WeakMap<Kernel, string[]>();
+function realpathOr(p: string): string {
+  try {
+    return fs.realpathSync(p);
+  } catch {
+    return p;
+  }
+}
+/**
+ * May the guest read this host path? The lexical check (Kernel.mayRead) and, when symlinks are
+ * involved, the same check on the real path: a link inside an allowed root must not lead outside it.
+ */
+export function mayReadHost(k: Kernel, abs: string): boolean {
+  if (!k.mayRead(abs)) return false;
+  let real: string;
+  try {
+    real = fs.realpathSync(abs);
+  } catch {
+    return true; // missing: opening it reports ENOENT
+  }
+  if (real === abs || k.mayRead(real)) return true;
+  let roots = realRootsCache.get(k);
+  if (!roots) realRootsCache.set(k, (roots = [...k.readRoots, k.exePath].map(realpathOr)));
+  return roots.some((r, i) => real === r || (i < roots!.length - 1 && real.startsWith(r.endsWith('/') ? r : r + '/')));
+}
+/** Directories above an allowed root may be stat'ed and readlink'ed (realpath(3) walks them), not opened. */
+export function isRootAncestor(k: Kernel, abs: string): boolean {
+  const a = abs.endsWith('/') ? abs : abs + '/';
+  return k.readRoots.some((r) => r.startsWith(a));
+}
+
 /** Synthetic files (/dev/zero, /proc/self/maps, ...): each returns a description, -errno, or null to pass. */
 export const specialOpeners: ((k: Kernel, t: Thread, abs: string, flags: number) => FileObj | number | null)[] = [];
 
-export function openPath(k: Kernel, t: Thread, abs: string, flags: number): FileObj | number {
+export function openPath(k: Kernel, t: Thread, abs: string, flags: number, depth = 0): FileObj | number {
   if (abs === '/dev/null') return new DevNull();
   for (const op of specialOpeners) {
     const r = op(k, t, abs, flags);
@@ -134,6 +166,12 @@ export function openPath(k: Kernel, t: Thread, abs: string, flags: number): File
   if (abs === '/proc/self/exe' || abs === `/proc/${t.proc.pid}/exe`) abs = t.proc.exe;
   const mem = k.vfs.get(abs);
   const acc = flags & 3;
+  if (mem instanceof MemSymlink) {
+    // a symlink the guest made: follow it (O_NOFOLLOW and loops: ELOOP)
+    if (flags & O_CREAT && flags & O_EXCL) return -EEXIST;
+    if (flags & O_NOFOLLOW || depth >= 40) return -ELOOP;
+    return openPath(k, t, path.resolve(path.dirname(abs), mem.target), flags, depth + 1);
+  }
   if (mem) {
     if (flags & O_CREAT && flags & O_EXCL) return -EEXIST;
     if (flags & O_TRUNC && acc !== 0) mem.data = new Uint8Array(0);
@@ -151,7 +189,7 @@ export function openPath(k: Kernel, t: Thread, abs: string, flags: number): File
     if (exists && flags & O_CREAT && flags & O_EXCL) return -EEXIST;
     let init = new Uint8Array(0);
     if (exists && !(flags & O_TRUNC)) {
-      if (!k.mayRead(abs)) return -EACCES;
+      if (!mayReadHost(k, abs)) return -EACCES;
       init = new Uint8Array(fs.readFileSync(abs));
     }
     const f = new MemFile(abs, init);
@@ -159,7 +197,7 @@ export function openPath(k: Kernel, t: Thread, abs: string, flags: number): File
     k.vfs.set(abs, f);
     return shareMem(k, abs, f);
   }
-  if (!k.mayRead(abs)) return -EACCES;
+  if (!mayReadHost(k, abs)) return -EACCES;
   try {
     const f = HostFile.open(abs);
     if (flags & O_DIRECTORY && !f.isDir) return -ENOTDIR;
@@ -231,7 +269,7 @@ function writeStatx(t: Thread, a: number, s: StatInfo): void {
   t.proc.mem.write(a, new Uint8Array(b.buffer));
 }
 
-const AT_EMPTY_PATH = 0x1000;
+const AT_EMPTY_PATH = 0x1000, AT_SYMLINK_NOFOLLOW = 0x100, O_NOFOLLOW = 0o400000;
 function statTarget(k: Kernel, t: Thread, dirfd: number, pathAddr: number, flags: number): StatInfo | number {
   const p = pathAddr ? t.proc.mem.readCString(pathAddr) : '';
   if (p === '' && flags & AT_EMPTY_PATH) {
@@ -241,10 +279,30 @@ function statTarget(k: Kernel, t: Thread, dirfd: number, pathAddr: number, flags
   }
   const abs = resolvePath(k, t, dirfd, p);
   if (typeof abs === 'number') return abs;
+  if (flags & AT_SYMLINK_NOFOLLOW) {
+    // lstat: the link itself (an in-memory one, or a host one inside the allowed roots)
+    const m = k.vfs.get(abs);
+    if (m instanceof MemSymlink) return m.stat();
+    if (!m && k.mayRead(abs)) {
+      try {
+        const st = fs.lstatSync(abs);
+        if (st.isSymbolicLink()) return baseStat(S_IFLNK | 0o777, Buffer.byteLength(fs.readlinkSync(abs)), st.ino);
+      } catch {
+        /* missing: statPath reports it */
+      }
+    }
+  }
   return statPath(k, t, abs);
 }
 function statPath(k: Kernel, t: Thread, abs: string): StatInfo | number {
   const f = openPath(k, t, abs, 0);
+  if (f === -EACCES && isRootAncestor(k, abs)) {
+    try {
+      return HostFile.open(abs).stat(); // a directory: nothing is read
+    } catch {
+      return -EACCES;
+    }
+  }
   if (typeof f === 'number') return f;
   return f.stat();
 }
@@ -261,7 +319,7 @@ def(4, 'stat', (k, t) => {
   return 0;
 });
 def(6, 'lstat', (k, t) => {
-  const s = statTarget(k, t, AT_FDCWD, k.arg(t, 0), 0);
+  const s = statTarget(k, t, AT_FDCWD, k.arg(t, 0), AT_SYMLINK_NOFOLLOW);
   if (typeof s === 'number') return s;
   writeStat(t, k.arg(t, 1), s);
   return 0;
@@ -303,6 +361,10 @@ def(16, 'ioctl', (k, t) => {
   }
   if (req === FIONREAD && f instanceof PipeEnd) {
     t.proc.mem.w32(a, f.buf.size);
+    return 0;
+  }
+  if (req === FIONREAD && f instanceof UnixSocket) {
+    t.proc.mem.w32(a, f.readable()); // SIOCINQ
     return 0;
   }
   const u = k.uintr.ioctl(t, f, req);
@@ -416,8 +478,12 @@ function readlinkAt(k: Kernel, t: Thread, dirfd: number, pa: number, buf: number
   if (target === null) {
     const abs = resolvePath(k, t, dirfd, p);
     if (typeof abs === 'number') return abs;
-    if (!k.mayRead(abs)) return -EACCES;
-    try {
+    const m = k.vfs.get(abs);
+    if (m) {
+      if (!(m instanceof MemSymlink)) return -EINVAL;
+      target = m.target;
+    } else if (!k.mayRead(abs) && !isRootAncestor(k, abs)) return -EACCES;
+    else try {
       target = fs.readlinkSync(abs);
     } catch (e) {
       return (e as NodeJS.ErrnoException).code === 'ENOENT' ? -ENOENT : -EINVAL;

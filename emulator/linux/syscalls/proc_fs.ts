@@ -103,13 +103,15 @@ function mapsOf(p: Process): string {
   return lines.map((l) => l.trimEnd() + '\n').join('');
 }
 
-function statusOf(k: Kernel, p: Process): string {
-  const live = p.threads.filter((x) => x.state !== 2).length;
+/** /proc/PID[/task/TID]/status. State is S (sleeping) while the thread (or every thread) waits. */
+function statusOf(k: Kernel, p: Process, th?: Thread): string {
+  const liveThreads = p.threads.filter((x) => x.state !== 2);
+  const sleeping = th ? th.state === 1 : liveThreads.length > 0 && liveThreads.every((x) => x.state === 1);
   return [
-    `Name:\t${p.comm}`, `Umask:\t${(p as unknown as { umask?: number }).umask?.toString(8).padStart(4, '0') ?? '0022'}`,
-    `State:\t${p.zombie ? 'Z (zombie)' : 'R (running)'}`, `Tgid:\t${p.pid}`, 'Ngid:\t0', `Pid:\t${p.pid}`,
+    `Name:\t${p.comm}`, `Umask:\t${p.umask.toString(8).padStart(4, '0')}`,
+    `State:\t${p.zombie ? 'Z (zombie)' : sleeping ? 'S (sleeping)' : 'R (running)'}`, `Tgid:\t${p.pid}`, 'Ngid:\t0', `Pid:\t${th ? th.tid : p.pid}`,
     `PPid:\t${p.parent?.pid ?? 0}`, 'TracerPid:\t0', 'Uid:\t0\t0\t0\t0', 'Gid:\t0\t0\t0\t0', 'FDSize:\t64', 'Groups:\t',
-    `Threads:\t${live}`, `Cpus_allowed_list:\t${cpuList(k)}`,
+    `Threads:\t${liveThreads.length}`, `Cpus_allowed_list:\t${cpuList(k)}`,
   ].join('\n') + '\n';
 }
 
@@ -146,11 +148,16 @@ function openSpecialFile(k: Kernel, t: Thread, abs: string, flags: number): File
       if (acc !== O_RDONLY) return -EACCES;
       return new SynthFile(abs, enc.encode(cpuList(k) + '\n'), 4096);
   }
-  let m = /^\/proc\/(self|thread-self|\d+)(?:\/task\/\d+)?(\/.*)?$/.exec(abs);
+  let m = /^\/proc\/(self|thread-self|\d+)(?:\/task\/(\d+))?(\/.*)?$/.exec(abs);
   if (m) {
-    const p = m[1] === 'self' || m[1] === 'thread-self' ? t.proc : k.procs.get(Number(m[1]));
+    const p = m[1] === 'self' ? t.proc : m[1] === 'thread-self' ? t.proc : k.procs.get(Number(m[1]));
     if (!p) return -ENOENT;
-    const rest = m[2] ?? '';
+    let th: Thread | undefined = m[1] === 'thread-self' ? t : undefined;
+    if (m[2] !== undefined) {
+      th = p.threads.find((x) => x.tid === Number(m![2]) && x.state !== 2);
+      if (!th) return -ENOENT;
+    }
+    const rest = m[3] ?? '';
     const fdm = /^\/fd\/(\d+)$/.exec(rest);
     if (fdm) return fdFile({ proc: p } as Thread, Number(fdm[1]));
     if (rest === '/exe') return null; // io.ts maps it to the program
@@ -159,7 +166,7 @@ function openSpecialFile(k: Kernel, t: Thread, abs: string, flags: number): File
       case '/maps':
         return new SynthFile(abs, enc.encode(mapsOf(p)));
       case '/status':
-        return new SynthFile(abs, enc.encode(statusOf(k, p)));
+        return new SynthFile(abs, enc.encode(statusOf(k, p, th)));
       case '/comm':
         return new SynthFile(abs, enc.encode(p.comm + '\n'));
     }
