@@ -2,7 +2,7 @@
 import { def } from './table';
 import { EAGAIN, EINVAL, ETIMEDOUT, ENOSYS } from '../errno';
 import { BLOCKED } from '../files';
-import { readTimespec, threadNow, REALTIME_EPOCH_NS } from './time';
+import { readTimespec, threadNow, REALTIME_EPOCH_NS, MONOTONIC_BASE_NS } from './time';
 
 const FUTEX_WAIT = 0, FUTEX_WAKE = 1, FUTEX_REQUEUE = 3, FUTEX_CMP_REQUEUE = 4, FUTEX_WAKE_OP = 5,
   FUTEX_WAIT_BITSET = 9, FUTEX_WAKE_BITSET = 10, FUTEX_PRIVATE = 128, FUTEX_CLOCK_REALTIME = 256;
@@ -33,7 +33,7 @@ def(202, 'futex', (k, t) => {
         if (v < 0) return -EINVAL;
         // FUTEX_WAIT: relative timeout; WAIT_BITSET: absolute (MONOTONIC, or REALTIME with the flag)
         if (op === FUTEX_WAIT) t.deadline = threadNow(k, t) + v;
-        else t.deadline = opFull & FUTEX_CLOCK_REALTIME ? v - REALTIME_EPOCH_NS : v;
+        else t.deadline = opFull & FUTEX_CLOCK_REALTIME ? v - REALTIME_EPOCH_NS : v - MONOTONIC_BASE_NS;
         if (t.deadline <= threadNow(k, t)) return -ETIMEDOUT;
       }
       const q = k.futexQueue(mem, addr);

@@ -9,6 +9,8 @@ import type { Kernel } from '../kernel';
 import type { Thread } from '../process';
 
 export const REALTIME_EPOCH_NS = 1735689600 * 1e9;
+/** CLOCK_MONOTONIC/BOOTTIME read virtual time plus a fixed "uptime at start" of 100 s (Linux's never start at 0). */
+export const MONOTONIC_BASE_NS = 100 * 1e9;
 
 /** Virtual time (ns) as this thread sees it (includes the instructions of its current slice). */
 export function threadNow(k: Kernel, t: Thread): number {
@@ -19,8 +21,9 @@ function clockNs(k: Kernel, t: Thread, clk: number): number | null {
   const now = threadNow(k, t);
   switch (clk) {
     case 0: case 8: case 11: return REALTIME_EPOCH_NS + now; // REALTIME, REALTIME_ALARM, TAI
-    case 1: case 4: case 7: case 9: return now; // MONOTONIC, MONOTONIC_RAW, BOOTTIME(_ALARM)
-    case 5: case 6: return now - (now % 4_000_000); // *_COARSE: 4 ms ticks
+    case 1: case 4: case 7: case 9: return MONOTONIC_BASE_NS + now; // MONOTONIC, MONOTONIC_RAW, BOOTTIME(_ALARM)
+    case 6: return MONOTONIC_BASE_NS + now - (now % 4_000_000); // MONOTONIC_COARSE: 4 ms ticks
+    case 5: return REALTIME_EPOCH_NS + now - (now % 4_000_000); // REALTIME_COARSE
     case 2: case 3: return t.cpu.icount; // process/thread CPU time
   }
   return null;
