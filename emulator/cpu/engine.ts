@@ -106,7 +106,9 @@ export class Engine {
         // a user interrupt recognized at the boundary before the first instruction
         if (!this.deliver(c)) return 0;
         ip = c.rip;
-        if (single) return 0; // stepping stops at the handler's first instruction
+        // stepping stops at the handler's first instruction; so does a debugger stop (an event listener set
+        // c.exit = Attention) or a breakpoint on the handler
+        if (single || c.exit !== Exit.None || (stops.size !== 0 && stops.has(ip))) return 0;
       }
       if (single) {
         b = cache.get(ip, true);
@@ -125,6 +127,7 @@ export class Engine {
               return n;
             }
             ip = c.rip;
+            if (c.exit !== Exit.None) break; // a debugger asked to stop right after the delivery
           }
           if (stops.size !== 0 && stops.has(ip)) break;
           const prev: Block = b;

@@ -13,6 +13,100 @@ import { FlagOp } from './flagops';
 
 export type Emitter = (i: Insn, g: Gen) => void;
 
+/**
+ * Compare/test fusion: a flag producer whose flags a later Jcc/SETcc/CMOVcc of the same block reads (with no
+ * flag writer in between) leaves its operands and result in function-scoped `var`s, and the consumer tests
+ * them directly instead of calling h.cond (translate.ts decides which pairs fuse).
+ *  sub:   CMP/SUB a, b -> r (every condition but P/NP)
+ *  logic: AND/OR/XOR/TEST -> r, CF=OF=0 (every condition but P/NP)
+ *  res:   ADD/INC/DEC/NEG -> r (E/NE/S/NS only)
+ * 8/16-bit values are zero-extended (results may carry extra high bits), 32-bit values are int32, 64-bit
+ * values are (lo, hi) int32 pairs.
+ */
+export type FuseKind = 'sub' | 'logic' | 'res';
+export interface CmpInfo {
+  kind: FuseKind;
+  size: number;
+  a: string; b: string; r: string;
+  ah: string; bh: string; rh: string;
+}
+
+/** Can a fused producer of this kind evaluate condition cc (iced numbering, see flags.ts cond)? */
+export function fuseSupports(kind: FuseKind, cc: number): boolean {
+  if (cc === 11 || cc === 12) return false; // parity: use the lazy flags
+  if (kind === 'res') return cc === 5 || cc === 6 || cc === 9 || cc === 10;
+  return cc >= 1 && cc <= 16;
+}
+
+function ccExpr(x: CmpInfo, cc: number): string {
+  const { size, a, b, r, ah, bh, rh } = x;
+  const sb = size === 1 ? '0x80' : '0x8000';
+  // result-based pieces
+  const zero = size === 8 ? `((${r}|${rh})===0)` : size === 4 ? `(${r}===0)` : `((${r}&${size === 1 ? '0xff' : '0xffff'})===0)`;
+  const neg = size === 8 ? `(${rh}<0)` : size === 4 ? `(${r}<0)` : `((${r}&${sb})!==0)`;
+  if (x.kind === 'res' || x.kind === 'logic') {
+    switch (cc) {
+      case 5: return zero;
+      case 6: return `!${zero}`;
+      case 9: return neg;
+      case 10: return `!${neg}`;
+      // logic: CF = OF = 0
+      case 1: case 3: return 'false';
+      case 2: case 4: return 'true';
+      case 7: return zero;
+      case 8: return `!${zero}`;
+      case 13: return neg;
+      case 14: return `!${neg}`;
+      case 15: return `(${zero}||${neg})`;
+      case 16: return `!(${zero}||${neg})`;
+    }
+    throw new Error('fuse: bad cc');
+  }
+  // sub: a - b
+  let eq: string, ltu: string, leu: string, lts: string, les: string, of: string;
+  if (size === 8) {
+    eq = `(${a}===${b}&&${ah}===${bh})`;
+    const hu = `(${ah}>>>0)<(${bh}>>>0)`, he = `${ah}===${bh}`;
+    ltu = `(${hu}||(${he}&&(${a}>>>0)<(${b}>>>0)))`;
+    leu = `(${hu}||(${he}&&(${a}>>>0)<=(${b}>>>0)))`;
+    lts = `(${ah}<${bh}||(${he}&&(${a}>>>0)<(${b}>>>0)))`;
+    les = `(${ah}<${bh}||(${he}&&(${a}>>>0)<=(${b}>>>0)))`;
+    of = `(((${ah}^${bh})&(${ah}^${rh}))<0)`;
+  } else if (size === 4) {
+    eq = `(${a}===${b})`;
+    ltu = `((${a}>>>0)<(${b}>>>0))`;
+    leu = `((${a}>>>0)<=(${b}>>>0))`;
+    lts = `(${a}<${b})`;
+    les = `(${a}<=${b})`;
+    of = `(((${a}^${b})&(${a}^${r}))<0)`;
+  } else {
+    const sh = size === 1 ? 24 : 16;
+    eq = `(${a}===${b})`;
+    ltu = `(${a}<${b})`;
+    leu = `(${a}<=${b})`;
+    lts = `(((${a}<<${sh})>>${sh})<((${b}<<${sh})>>${sh}))`;
+    les = `(((${a}<<${sh})>>${sh})<=((${b}<<${sh})>>${sh}))`;
+    of = `(((${a}^${b})&(${a}^${r})&${sb})!==0)`;
+  }
+  switch (cc) {
+    case 1: return of;
+    case 2: return `!${of}`;
+    case 3: return ltu;
+    case 4: return `!${ltu}`;
+    case 5: return eq;
+    case 6: return `!${eq}`;
+    case 7: return leu;
+    case 8: return `!${leu}`;
+    case 9: return neg;
+    case 10: return `!${neg}`;
+    case 13: return lts;
+    case 14: return `!${lts}`;
+    case 15: return les;
+    case 16: return `!${les}`;
+  }
+  throw new Error('fuse: bad cc');
+}
+
 const SIZE_IDX: Record<number, number> = { 1: 0, 2: 1, 4: 2, 8: 3 };
 const MASKS: Record<number, string> = { 1: '0xff', 2: '0xffff' };
 
@@ -27,6 +121,10 @@ export class Gen {
   index = 0;
   /** Set by an emitter that ends the block with its own `return`. */
   terminated = false;
+  /** This instruction is a flag producer that a later condition consumer reads directly (see CmpInfo). */
+  fuse = false;
+  /** The fused producer visible to the current instruction (cleared by the translator at every flag writer). */
+  cmp: CmpInfo | null = null;
 
   emit(code: string): void {
     this.out.push(code);
@@ -182,6 +280,25 @@ export class Gen {
     const op = FlagOp.Logic + SIZE_IDX[size];
     if (size === 8) this.emit(`c.fop=${op};c.fr=${r};c.frh=${rh};`);
     else this.emit(`c.fop=${op};c.fr=${r};`);
+  }
+
+  /**
+   * Called by fusable producers with their operand/result expressions: when this instruction is fused, copy
+   * them into function-scoped vars for the consumers.
+   */
+  fuseOut(kind: FuseKind, size: number, a: string, b: string, r: string, ah = '0', bh = '0', rh = '0'): void {
+    if (!this.fuse) return;
+    const p = this.t('F');
+    if (size === 8) this.emit(`var ${p}a=${a},${p}b=${b},${p}r=${r},${p}A=${ah},${p}B=${bh},${p}R=${rh};`);
+    else this.emit(`var ${p}a=${a},${p}b=${b},${p}r=${r};`);
+    this.cmp = { kind, size, a: `${p}a`, b: `${p}b`, r: `${p}r`, ah: `${p}A`, bh: `${p}B`, rh: `${p}R` };
+  }
+
+  /** JS boolean expression for condition cc: direct when fused with the last producer, else via the lazy flags. */
+  cond(cc: number): string {
+    const x = this.cmp;
+    if (x !== null && fuseSupports(x.kind, cc)) return ccExpr(x, cc);
+    return `h.cond(c,${cc})`;
   }
 
   mask(size: number): string {

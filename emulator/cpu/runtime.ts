@@ -1,7 +1,7 @@
 /**
  * Out-of-line helpers called from generated block code: multi-word arithmetic, shifts/rotates with their
  * flag rules, division. Results wider than one int32 return the low word and leave the others in `W`.
- * No BigInt on common paths; division by values >= 2^53 falls back to BigInt (rare in practice).
+ * No BigInt and no allocation.
  */
 import { CpuState, CF, PF, AF, ZF, SF, OF, STATUS_FLAGS } from './state';
 import { statusFlags, materialize, PARITY, cond, getCF, getRflags, setRflags } from './flags';
@@ -53,7 +53,8 @@ function sub128hi(l: number, h: number): void {
 }
 
 function setEager(c: CpuState, f: number, mask: number): void {
-  materialize(c);
+  if (mask !== STATUS_FLAGS) materialize(c); // (all six replaced: the old lazy state is not needed)
+  else c.fop = FlagOp.Eager;
   c.fl = (c.fl & ~mask) | (f & mask);
 }
 
@@ -214,10 +215,9 @@ export function shift64(c: CpuState, kind: Sh, lo: number, hi: number, count: nu
       // 65-bit rotate: r = v<<n | CF<<(n-1) | v>>>(65-n); CF = v[64-n]
       const carry = getCF(c);
       const out = bit64(lo, hi, 64 - n);
-      const [al, ah] = shl64(lo, hi, n);
-      const [bl, bh] = shr64(lo, hi, 65 - n);
-      const [cl, ch] = shl64(carry, 0, n - 1);
-      rl = al | bl | cl; rh = ah | bh | ch;
+      rl = shl64(lo, hi, n); rh = TH;
+      rl |= shr64(lo, hi, 65 - n); rh |= TH;
+      rl |= shl64(carry, 0, n - 1); rh |= TH;
       of = (rh < 0 ? 1 : 0) ^ out;
       setEager(c, (out ? CF : 0) | (of ? OF : 0), CF | OF);
       break;
@@ -226,10 +226,9 @@ export function shift64(c: CpuState, kind: Sh, lo: number, hi: number, count: nu
       // r = v>>>n | CF<<(64-n) | v<<(65-n); CF = v[n-1]
       const carry = getCF(c);
       const out = bit64(lo, hi, n - 1);
-      const [al, ah] = shr64(lo, hi, n);
-      const [bl, bh] = shl64(lo, hi, 65 - n);
-      const [cl, ch] = shl64(carry, 0, 64 - n);
-      rl = al | bl | cl; rh = ah | bh | ch;
+      rl = shr64(lo, hi, n); rh = TH;
+      rl |= shl64(lo, hi, 65 - n); rh |= TH;
+      rl |= shl64(carry, 0, 64 - n); rh |= TH;
       of = (rh < 0 ? 1 : 0) ^ ((rh >>> 30) & 1);
       setEager(c, (out ? CF : 0) | (of ? OF : 0), CF | OF);
       break;
@@ -310,17 +309,21 @@ export function shiftDouble64(c: CpuState, left: boolean, dl: number, dh: number
   W[0] = rh | 0;
   return rl | 0;
 }
-function shl64(lo: number, hi: number, n: number): [number, number] {
-  if (n >= 64) return [0, 0];
-  if (n === 0) return [lo, hi];
-  if (n < 32) return [lo << n, (hi << n) | (lo >>> (32 - n))];
-  return [0, lo << (n - 32)];
+/** 64-bit shifts by 0..64 (64 gives 0): return the low half, leave the high half in TH. */
+let TH = 0;
+function shl64(lo: number, hi: number, n: number): number {
+  if (n >= 64) { TH = 0; return 0; }
+  if (n === 0) { TH = hi; return lo; }
+  if (n < 32) { TH = (hi << n) | (lo >>> (32 - n)); return lo << n; }
+  TH = lo << (n - 32);
+  return 0;
 }
-function shr64(lo: number, hi: number, n: number): [number, number] {
-  if (n >= 64) return [0, 0];
-  if (n === 0) return [lo, hi];
-  if (n < 32) return [(lo >>> n) | (hi << (32 - n)), hi >>> n];
-  return [hi >>> (n - 32), 0];
+function shr64(lo: number, hi: number, n: number): number {
+  if (n >= 64) { TH = 0; return 0; }
+  if (n === 0) { TH = hi; return lo; }
+  if (n < 32) { TH = hi >>> n; return (lo >>> n) | (hi << (32 - n)); }
+  TH = 0;
+  return hi >>> (n - 32);
 }
 
 // ------------------------------------------------------------------ multiply / divide
@@ -349,58 +352,89 @@ export function setBsfFlags(c: CpuState, z: boolean, r: number): void {
 
 const TWO32 = 4294967296;
 
-/** Unsigned 128/64 division: dividend W[0..3]... here (nh:nl) / d; returns quotient low, stores [ql, qh, rl, rh] in W. Throws 'DE'. */
+/** Unsigned 64-bit a < b on int32 halves. */
+function ltu64(al: number, ah: number, bl: number, bh: number): boolean {
+  return ah >>> 0 < bh >>> 0 || (ah === bh && al >>> 0 < bl >>> 0);
+}
+
+/**
+ * Unsigned 128/64 division (n3:n2:nh:nl) / (dh:dl) -> W = [q lo, q hi, r lo, r hi]; #DE (throws) for a zero
+ * divisor or a quotient >= 2^64. Exact integer arithmetic without BigInt or allocation:
+ *  - divisor < 2^32: long division in 16-bit digits (every partial dividend < 2^48 is exact in a double);
+ *  - dividend < 2^64: a double estimate of the (< 2^32) quotient, corrected against the exact product;
+ *  - otherwise (128-bit dividends, e.g. libgcc's __udivti3): restoring division, one bit per step.
+ */
 export function divu64(nl: number, nh: number, n2: number, n3: number, dl: number, dh: number): void {
   if ((dl | dh) === 0) throw DIVIDE_ERROR;
+  if (!ltu64(n2, n3, dl, dh)) throw DIVIDE_ERROR; // quotient >= 2^64
+  if (dh === 0) {
+    const d = dl >>> 0;
+    let r = n2 >>> 0; // n3 == 0 and n2 < d here
+    let t = r * 65536 + (nh >>> 16);
+    const q3 = Math.floor(t / d); r = t - q3 * d;
+    t = r * 65536 + (nh & 0xffff);
+    const q2 = Math.floor(t / d); r = t - q2 * d;
+    t = r * 65536 + (nl >>> 16);
+    const q1 = Math.floor(t / d); r = t - q1 * d;
+    t = r * 65536 + (nl & 0xffff);
+    const q0 = Math.floor(t / d); r = t - q0 * d;
+    W[0] = (q1 << 16) | q0; W[1] = (q3 << 16) | q2; W[2] = r | 0; W[3] = 0;
+    return;
+  }
   if ((n2 | n3) === 0) {
-    const n = (nh >>> 0) * TWO32 + (nl >>> 0);
-    const d = (dh >>> 0) * TWO32 + (dl >>> 0);
-    if (n < 2 ** 53 && d < 2 ** 53) {
-      let q = Math.floor(n / d);
-      let r = n - q * d;
-      if (r < 0) { q--; r += d; } else if (r >= d) { q++; r -= d; }
-      W[0] = q % TWO32 | 0; W[1] = Math.floor(q / TWO32) | 0;
-      W[2] = r % TWO32 | 0; W[3] = Math.floor(r / TWO32) | 0;
+    // d >= 2^32, n < 2^64: q < 2^32; the double estimate is off by at most one
+    let q = Math.floor(((nh >>> 0) * TWO32 + (nl >>> 0)) / ((dh >>> 0) * TWO32 + (dl >>> 0)));
+    if (q > 4294967295) q = 4294967295;
+    for (;;) {
+      mulu64(q | 0, 0, dl, dh);
+      const p0 = W[0], p1 = W[1];
+      if ((W[2] | W[3]) !== 0 || ltu64(nl, nh, p0, p1)) { q--; continue; } // q*d > n
+      const rl = (nl - p0) | 0, rh = (nh - p1 - (nl >>> 0 < p0 >>> 0 ? 1 : 0)) | 0;
+      if (!ltu64(rl, rh, dl, dh)) { q++; continue; } // r >= d
+      W[0] = q | 0; W[1] = 0; W[2] = rl; W[3] = rh;
       return;
     }
   }
-  const N = (BigInt(n3 >>> 0) << 96n) | (BigInt(n2 >>> 0) << 64n) | (BigInt(nh >>> 0) << 32n) | BigInt(nl >>> 0);
-  const D = (BigInt(dh >>> 0) << 32n) | BigInt(dl >>> 0);
-  const q = N / D, r = N % D;
-  if (q >> 64n) throw DIVIDE_ERROR;
-  W[0] = Number(q & 0xffffffffn) | 0; W[1] = Number(q >> 32n) | 0;
-  W[2] = Number(r & 0xffffffffn) | 0; W[3] = Number(r >> 32n) | 0;
+  // restoring division: remainder (c:r1:r0, 65 bits) starts as the high half (< d), quotient bits from nh:nl
+  let r0 = n2, r1 = n3, q0 = 0, q1 = 0;
+  for (let k = 63; k >= 0; k--) {
+    const bit = k >= 32 ? (nh >>> (k - 32)) & 1 : (nl >>> k) & 1;
+    const c = r1 >>> 31;
+    r1 = (r1 << 1) | (r0 >>> 31);
+    r0 = (r0 << 1) | bit;
+    q1 = (q1 << 1) | (q0 >>> 31);
+    q0 <<= 1;
+    if (c !== 0 || !ltu64(r0, r1, dl, dh)) {
+      const b = r0 >>> 0 < dl >>> 0 ? 1 : 0;
+      r0 = (r0 - dl) | 0;
+      r1 = (r1 - dh - b) | 0;
+      q0 |= 1;
+    }
+  }
+  W[0] = q0; W[1] = q1; W[2] = r0; W[3] = r1;
 }
 
-/** Signed 128/64 division (rdx:rax / src). */
+/**
+ * Signed 128/64 division (n3:n2:nh:nl) / (dh:dl), truncating; W = [q lo, q hi, r lo, r hi]. #DE for a zero
+ * divisor or a quotient outside [-2^63, 2^63). Magnitudes through divu64.
+ */
 export function divs64(nl: number, nh: number, n2: number, n3: number, dl: number, dh: number): void {
-  if ((dl | dh) === 0) throw DIVIDE_ERROR;
-  const N = BigInt.asIntN(128, (BigInt(n3 >>> 0) << 96n) | (BigInt(n2 >>> 0) << 64n) | (BigInt(nh >>> 0) << 32n) | BigInt(nl >>> 0));
-  const D = BigInt.asIntN(64, (BigInt(dh >>> 0) << 32n) | BigInt(dl >>> 0));
-  // fast path: both fit in doubles
-  if (N > -(2n ** 53n) && N < 2n ** 53n && D > -(2n ** 53n) && D < 2n ** 53n) {
-    const n = Number(N), d = Number(D);
-    const q = Math.trunc(n / d);
-    let qq = q, r = n - q * d;
-    if (r !== 0 && (r < 0) !== (n < 0)) { // correction for rounding
-      if (n < 0) { qq += d > 0 ? 1 : -1; } else { qq -= d > 0 ? 1 : -1; }
-      r = n - qq * d;
-    } else if (Math.abs(r) >= Math.abs(d)) { // quotient rounded toward zero by one too many
-      qq += (n < 0) === (d < 0) ? 1 : -1;
-      r = n - qq * d;
-    }
-    splitSigned(qq, 0); splitSigned(r, 2);
-    return;
+  const nneg = n3 < 0, dneg = dh < 0;
+  if (nneg) {
+    // 128-bit negate
+    nl = ~nl; nh = ~nh; n2 = ~n2; n3 = ~n3;
+    nl = (nl + 1) | 0;
+    if (nl === 0) { nh = (nh + 1) | 0; if (nh === 0) { n2 = (n2 + 1) | 0; if (n2 === 0) n3 = (n3 + 1) | 0; } }
   }
-  const q = N / D, r = N % D;
-  if (q > 0x7fffffffffffffffn || q < -0x8000000000000000n) throw DIVIDE_ERROR;
-  const qu = BigInt.asUintN(64, q), ru = BigInt.asUintN(64, r);
-  W[0] = Number(qu & 0xffffffffn) | 0; W[1] = Number(qu >> 32n) | 0;
-  W[2] = Number(ru & 0xffffffffn) | 0; W[3] = Number(ru >> 32n) | 0;
-}
-function splitSigned(v: number, at: number): void {
-  W[at] = v % TWO32 | 0;
-  W[at + 1] = Math.floor(v / TWO32) | 0;
+  if (dneg) { dh = (~dh + (dl === 0 ? 1 : 0)) | 0; dl = (-dl) | 0; }
+  divu64(nl, nh, n2, n3, dl, dh);
+  let q0 = W[0], q1 = W[1], r0 = W[2], r1 = W[3];
+  if (nneg !== dneg) {
+    if (q1 >>> 0 > 0x80000000 || (q1 === -0x80000000 && q0 !== 0)) throw DIVIDE_ERROR; // < -2^63
+    q1 = (~q1 + (q0 === 0 ? 1 : 0)) | 0; q0 = (-q0) | 0;
+  } else if (q1 < 0) throw DIVIDE_ERROR; // >= 2^63
+  if (nneg) { r1 = (~r1 + (r0 === 0 ? 1 : 0)) | 0; r0 = (-r0) | 0; }
+  W[0] = q0; W[1] = q1; W[2] = r0; W[3] = r1;
 }
 
 export class DivideError extends Error {}

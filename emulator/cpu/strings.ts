@@ -96,7 +96,7 @@ function str32(c: CpuState, m: Memory, kind: number, size: number, rep: number, 
   const si = kind === 0 || kind === 2 || kind === 3;
   const di = kind !== 2;
   for (;;) {
-    if (rep && R[2] === 0) { R[3] = 0; break; }
+    if (rep && R[2] === 0) break; // nothing is written (RCX keeps its upper half)
     const rsi = R[12] >>> 0, rdi = R[14] >>> 0;
     let a = 0, ah = 0, b = 0, bh = 0;
     if (kind === 0 || kind === 2 || kind === 3) {

@@ -4,7 +4,7 @@
  * Blocks are cached per address space and invalidated per page when guest code is overwritten.
  */
 import { BlockDecoder, Insn, Mnemonic, FlowControl, hexBytes, disassemble, OpK } from './decode';
-import { Gen, EMITTERS } from './gen';
+import { Gen, EMITTERS, FuseKind, fuseSupports } from './gen';
 import { Memory, PROT_EXEC, GuestFault } from '../memory/memory';
 import './ops/int';
 import './ops/string';
@@ -49,13 +49,44 @@ const FULL_WRITERS = new Set<number>([
  * write only CF/OF; BT* only CF; MUL/IMUL and DIV/IDIV keep some undefined flags unchanged (runtime.ts).
  */
 
+/** SHL/SHR/SAR/SAL and SHLD/SHRD by a nonzero immediate count write all six status flags (runtime.ts). */
+const IMM_SHIFTS = new Set<number>([Mnemonic.Shl, Mnemonic.Shr, Mnemonic.Sar, Mnemonic.Sal, Mnemonic.Shld, Mnemonic.Shrd]);
+function fullWriter(i: Insn): boolean {
+  if (FULL_WRITERS.has(i.mnem)) return i.ops.length > 0;
+  if (IMM_SHIFTS.has(i.mnem)) {
+    const c = i.ops[i.ops.length - 1];
+    if (i.ops.length === 1) return true; // D0/D1: by 1
+    return c.k === OpK.Imm && (c.imm & (i.ops[0].size === 8 ? 63 : 31)) !== 0;
+  }
+  return false;
+}
+
+/** Flag producers whose operands a later condition consumer can test directly (gen.ts CmpInfo). */
+const FUSE_KIND = new Map<number, FuseKind>([
+  [Mnemonic.Cmp, 'sub'], [Mnemonic.Sub, 'sub'], [Mnemonic.And, 'logic'], [Mnemonic.Or, 'logic'], [Mnemonic.Xor, 'logic'],
+  [Mnemonic.Test, 'logic'], [Mnemonic.Add, 'res'], [Mnemonic.Inc, 'res'], [Mnemonic.Dec, 'res'], [Mnemonic.Neg, 'res'],
+]);
+const CC_CONSUMERS = new Set<number>([
+  Mnemonic.Je, Mnemonic.Jne, Mnemonic.Ja, Mnemonic.Jae, Mnemonic.Jb, Mnemonic.Jbe, Mnemonic.Jg, Mnemonic.Jge, Mnemonic.Jl,
+  Mnemonic.Jle, Mnemonic.Jo, Mnemonic.Jno, Mnemonic.Jp, Mnemonic.Jnp, Mnemonic.Js, Mnemonic.Jns,
+  Mnemonic.Sete, Mnemonic.Setne, Mnemonic.Seta, Mnemonic.Setae, Mnemonic.Setb, Mnemonic.Setbe, Mnemonic.Setg, Mnemonic.Setge,
+  Mnemonic.Setl, Mnemonic.Setle, Mnemonic.Seto, Mnemonic.Setno, Mnemonic.Setp, Mnemonic.Setnp, Mnemonic.Sets, Mnemonic.Setns,
+  Mnemonic.Cmove, Mnemonic.Cmovne, Mnemonic.Cmova, Mnemonic.Cmovae, Mnemonic.Cmovb, Mnemonic.Cmovbe, Mnemonic.Cmovg,
+  Mnemonic.Cmovge, Mnemonic.Cmovl, Mnemonic.Cmovle, Mnemonic.Cmovo, Mnemonic.Cmovno, Mnemonic.Cmovp, Mnemonic.Cmovnp,
+  Mnemonic.Cmovs, Mnemonic.Cmovns,
+]);
+
 /** Instructions that cannot fault when all operands are registers/immediates (skip the c.bi store). */
 const NOFAULT_REG = new Set<number>([
   Mnemonic.Mov, Mnemonic.Movzx, Mnemonic.Movsx, Mnemonic.Movsxd, Mnemonic.Lea, Mnemonic.Add, Mnemonic.Sub,
   Mnemonic.And, Mnemonic.Or, Mnemonic.Xor, Mnemonic.Cmp, Mnemonic.Test, Mnemonic.Inc, Mnemonic.Dec,
   Mnemonic.Neg, Mnemonic.Not, Mnemonic.Shl, Mnemonic.Shr, Mnemonic.Sar, Mnemonic.Rol, Mnemonic.Ror,
   Mnemonic.Imul, Mnemonic.Adc, Mnemonic.Sbb, Mnemonic.Cdqe, Mnemonic.Cqo, Mnemonic.Cdq, Mnemonic.Nop,
-  Mnemonic.Endbr64, Mnemonic.Xchg, Mnemonic.Jmp, Mnemonic.Je, Mnemonic.Jne,
+  Mnemonic.Endbr64, Mnemonic.Xchg, Mnemonic.Jmp, Mnemonic.Sal, Mnemonic.Rcl, Mnemonic.Rcr, Mnemonic.Shld, Mnemonic.Shrd,
+  Mnemonic.Bt, Mnemonic.Bts, Mnemonic.Btr, Mnemonic.Btc, Mnemonic.Bsf, Mnemonic.Bsr, Mnemonic.Tzcnt, Mnemonic.Lzcnt,
+  Mnemonic.Bswap, Mnemonic.Cbw, Mnemonic.Cwde, Mnemonic.Cwd, Mnemonic.Mul, Mnemonic.Xadd, Mnemonic.Cmpxchg,
+  Mnemonic.Clc, Mnemonic.Stc, Mnemonic.Cmc, Mnemonic.Cld, Mnemonic.Std, Mnemonic.Lahf, Mnemonic.Sahf,
+  ...CC_CONSUMERS,
 ]);
 
 function isMovSS(i: Insn): boolean {
@@ -163,6 +194,23 @@ export class CodeCache {
       dec.free();
     }
 
+    // Compare fusion: pair each Jcc/SETcc/CMOVcc with the last flag writer before it in the block; when that
+    // is a fusable producer supporting the condition, the consumer tests the producer's operands directly
+    // and does not read the lazy flags (so it does not keep the producer's flag stores alive).
+    const fuseProd = new Array<boolean>(insns.length).fill(false);
+    const fuseCons = new Array<boolean>(insns.length).fill(false);
+    {
+      let last = -1;
+      for (let k = 0; k < insns.length; k++) {
+        const i = insns[k];
+        if (CC_CONSUMERS.has(i.mnem) && last >= 0 && EMITTERS.has(i.mnem)) {
+          const kind = FUSE_KIND.get(insns[last].mnem);
+          if (kind !== undefined && fuseSupports(kind, i.cc)) { fuseProd[last] = true; fuseCons[k] = true; }
+        }
+        if (i.fwrite !== 0) last = FUSE_KIND.has(i.mnem) && EMITTERS.has(i.mnem) ? k : -1;
+      }
+    }
+
     // Flag liveness (backwards): an instruction's flag output is needed if a later reader can see it.
     // An instruction whose flags are dead emits no flag code, so the flags needed after it are needed before
     // it too (plus what it reads). A live full writer needs only what it reads; a live partial writer may
@@ -173,8 +221,8 @@ export class CodeCache {
       const i = insns[k];
       const l = (i.fwrite & need) !== 0 || !EMITTERS.has(i.mnem);
       live[k] = l;
-      if (l && i.fwrite !== 0) need = FULL_WRITERS.has(i.mnem) && i.ops.length > 0 ? i.fread : ALL_FLAGS;
-      need |= i.fread;
+      if (l && i.fwrite !== 0) need = fullWriter(i) ? i.fread : ALL_FLAGS;
+      if (!fuseCons[k]) need |= i.fread;
     }
 
     const g = new Gen();
@@ -189,6 +237,8 @@ export class CodeCache {
       g.insn = i;
       g.flagsLive = live[k];
       g.terminated = false;
+      g.fuse = fuseProd[k];
+      if (i.fwrite !== 0) g.cmp = null;
       const e = EMITTERS.get(i.mnem);
       const hasMem = i.ops.some((o) => o.k === OpK.Mem);
       if (e === undefined) {
@@ -202,6 +252,7 @@ export class CodeCache {
       g.emit('{');
       try {
         e(i, g);
+        if (g.fuse && g.cmp === null) throw new Error('internal: fused flag producer did not publish its operands');
       } catch (err) {
         g.emit(`throw h.unsupported(${i.ip},${JSON.stringify(disassemble(i.bytes, i.ip).text + ': ' + (err as Error).message)});`);
         g.terminated = true;

@@ -247,6 +247,7 @@ function alu(kind: AluKind) {
       else g.write(d, '0');
       if (kind === 'xor') g.logicFlags(size, '0');
       else g.flags(FlagOp.Sub, size, '0', '0', '0');
+      g.fuseOut(kind === 'xor' ? 'logic' : 'sub', size, '0', '0', '0');
       return;
     }
     if (size === 8) {
@@ -272,6 +273,7 @@ function alu(kind: AluKind) {
       }
       if (rl !== 'rl') { g.emit(`const rl=${rl},rh=${rh};`); rl = 'rl'; rh = 'rh'; }
       if (writes) g.write64(d, 'rl', 'rh', a);
+      fuseAlu(g, kind, 8, al, bl, 'rl', ah, bh, 'rh');
       if (kind === 'and' || kind === 'or' || kind === 'xor' || kind === 'test') g.logicFlags(8, 'rl', 'rh');
       else {
         const fk = kind === 'add' ? FlagOp.Add : kind === 'adc' ? FlagOp.Adc : kind === 'sbb' ? FlagOp.Sbb : FlagOp.Sub;
@@ -295,6 +297,7 @@ function alu(kind: AluKind) {
     }
     g.emit(`const r=${r!};`);
     if (writes) g.write(d, 'r', a);
+    fuseAlu(g, kind, size, av, bv, 'r');
     if (kind === 'and' || kind === 'or' || kind === 'xor' || kind === 'test') g.logicFlags(size, 'r');
     else {
       const fk = kind === 'add' ? FlagOp.Add : kind === 'adc' ? FlagOp.Adc : kind === 'sbb' ? FlagOp.Sbb : FlagOp.Sub;
@@ -302,6 +305,11 @@ function alu(kind: AluKind) {
       g.flags(fk, size, av, bv, 'r');
     }
   };
+}
+function fuseAlu(g: Gen, kind: AluKind, size: number, a: string, b: string, r: string, ah = '0', bh = '0', rh = '0'): void {
+  if (!g.fuse) return;
+  const k = kind === 'sub' || kind === 'cmp' ? 'sub' : kind === 'add' ? 'res' : kind === 'adc' || kind === 'sbb' ? null : 'logic';
+  if (k) g.fuseOut(k, size, a, b, r, ah, bh, rh);
 }
 reg(M.Add, alu('add'));
 reg(M.Adc, alu('adc'));
@@ -325,12 +333,14 @@ function incdec(inc: boolean) {
       g.write64(d, 'rl', 'rh', a);
       if (g.flagsLive) g.emit('c.fc=h.getCF(c);');
       g.flags(kind, 8, l, '1', 'rl', hh, '0', 'rh');
+      g.fuseOut('res', 8, l, '1', 'rl', hh, '0', 'rh');
       return;
     }
     g.emit(`const x=${g.read(d, a)};const r=(x${inc ? '+' : '-'}1)${d.size === 4 ? '|0' : ''};`);
     g.write(d, 'r', a);
     if (g.flagsLive) g.emit('c.fc=h.getCF(c);');
     g.flags(kind, d.size, 'x', '1', 'r');
+    g.fuseOut('res', d.size, 'x', '1', 'r');
   };
 }
 reg(M.Inc, incdec(true));
@@ -344,11 +354,13 @@ reg(M.Neg, (i, g) => {
     g.emit(`const rl=(-${l})|0,rh=(-${hh}-(${l}!==0?1:0))|0;`);
     g.write64(d, 'rl', 'rh', a);
     g.flags(FlagOp.Sub, 8, '0', l, 'rl', '0', hh, 'rh');
+    g.fuseOut('res', 8, '0', l, 'rl', '0', hh, 'rh');
     return;
   }
   g.emit(`const x=${g.read(d, a)};const r=(0-x)${d.size === 4 ? '|0' : ''};`);
   g.write(d, 'r', a);
   g.flags(FlagOp.Sub, d.size, '0', 'x', 'r');
+  g.fuseOut('res', d.size, '0', 'x', 'r');
 });
 
 reg(M.Not, (i, g) => {
@@ -597,20 +609,20 @@ reg([M.Bsr, M.Lzcnt], bitscan(false));
 // ------------------------------------------------------------------ conditional
 
 reg([M.Sete, M.Setne, M.Seta, M.Setae, M.Setb, M.Setbe, M.Setg, M.Setge, M.Setl, M.Setle, M.Seto, M.Setno, M.Setp, M.Setnp, M.Sets, M.Setns], (i, g) => {
-  g.write(i.ops[0], `(h.cond(c,${i.cc})?1:0)`);
+  g.write(i.ops[0], `(${g.cond(i.cc)}?1:0)`);
 });
 
 reg([M.Cmove, M.Cmovne, M.Cmova, M.Cmovae, M.Cmovb, M.Cmovbe, M.Cmovg, M.Cmovge, M.Cmovl, M.Cmovle, M.Cmovo, M.Cmovno, M.Cmovp, M.Cmovnp, M.Cmovs, M.Cmovns], (i, g) => {
   const [d, s] = i.ops;
   if (d.size === 8) {
     const [l, hh] = g.read64(s);
-    g.emit(`if(h.cond(c,${i.cc})){R[${2 * d.reg}]=${l};R[${2 * d.reg + 1}]=${hh};}`);
+    g.emit(`if(${g.cond(i.cc)}){R[${2 * d.reg}]=${l};R[${2 * d.reg + 1}]=${hh};}`);
     return;
   }
   const v = g.read(s);
-  if (d.size === 4) g.emit(`const v=${v};if(h.cond(c,${i.cc}))R[${2 * d.reg}]=v;R[${2 * d.reg + 1}]=0;`);
+  if (d.size === 4) g.emit(`const v=${v};if(${g.cond(i.cc)})R[${2 * d.reg}]=v;R[${2 * d.reg + 1}]=0;`);
   else {
-    g.emit(`const v=${v};if(h.cond(c,${i.cc})){`);
+    g.emit(`const v=${v};if(${g.cond(i.cc)}){`);
     g.write(d, 'v');
     g.emit('}');
   }
@@ -619,7 +631,7 @@ reg([M.Cmove, M.Cmovne, M.Cmova, M.Cmovae, M.Cmovb, M.Cmovbe, M.Cmovg, M.Cmovge,
 // ------------------------------------------------------------------ control flow (these end the block)
 
 reg([M.Je, M.Jne, M.Ja, M.Jae, M.Jb, M.Jbe, M.Jg, M.Jge, M.Jl, M.Jle, M.Jo, M.Jno, M.Jp, M.Jnp, M.Js, M.Jns], (i, g) => {
-  g.emit(`return h.cond(c,${i.cc})?${i.ops[0].target}:${i.next};`);
+  g.emit(`return ${g.cond(i.cc)}?${i.ops[0].target}:${i.next};`);
   g.terminated = true;
 });
 
@@ -629,7 +641,9 @@ reg([M.Jrcxz, M.Jecxz], (i, g) => {
   g.terminated = true;
 });
 reg([M.Loop, M.Loope, M.Loopne], (i, g) => {
-  g.emit(`const l=(R[2]-1)|0;R[3]=(R[3]-(R[2]===0?1:0))|0;R[2]=l;const nz=(R[2]|R[3])!==0;`);
+  const ecx = i.code === Code.Loop_rel8_64_ECX || i.code === Code.Loope_rel8_64_ECX || i.code === Code.Loopne_rel8_64_ECX;
+  if (ecx) g.emit(`R[2]=(R[2]-1)|0;R[3]=0;const nz=R[2]!==0;`); // 0x67: ECX is the counter
+  else g.emit(`const l=(R[2]-1)|0;R[3]=(R[3]-(R[2]===0?1:0))|0;R[2]=l;const nz=(R[2]|R[3])!==0;`);
   const extra = i.mnem === M.Loope ? '&&h.cond(c,5)' : i.mnem === M.Loopne ? '&&h.cond(c,6)' : '';
   g.emit(`return nz${extra}?${i.ops[0].target}:${i.next};`);
   g.terminated = true;
