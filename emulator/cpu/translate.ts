@@ -89,6 +89,9 @@ const NOFAULT_REG = new Set<number>([
   ...CC_CONSUMERS,
 ]);
 
+/** Fall-through instructions whose emitters terminate the block (see ops/uintr.ts). */
+const ENDS_BLOCK = new Set<number>([Mnemonic.Stui, Mnemonic.Senduipi]);
+
 function isMovSS(i: Insn): boolean {
   return i.mnem === Mnemonic.Mov && i.ops[0].k === OpK.Reg && i.ops[0].rc === 3 && i.ops[0].reg === 2;
 }
@@ -188,6 +191,10 @@ export class CodeCache {
         insns.push(ins);
         if (!EMITTERS.has(ins.mnem)) break;
         if (ins.flow !== FlowControl.Next) break;
+        // STUI/SENDUIPI fall through (flow Next) but their emitters end the block (so the engine can deliver
+        // right after them): decoding past them would let the unreachable tail kill live flags in the
+        // liveness pass below (e.g. a CMP before STUI lost its flags in the pushed delivery frame).
+        if (ENDS_BLOCK.has(ins.mnem)) break;
         if (insns.length >= max && !isMovSS(ins)) break;
       }
     } finally {

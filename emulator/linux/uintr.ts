@@ -255,16 +255,17 @@ export class UintrKernel {
       this.setUpidCtl(r.upid, ((ctl | UPID_SN) & ~0xff0000) | (UINTR_NOTIFICATION_VECTOR << 16));
       this.waitList = this.waitList.filter((x) => x !== r);
       threadUintr(r.thread).onWaitList = false;
-      this.wake(r.thread, 'receiver-pays (notification vector 0xEB)');
+      this.wake(r.thread, 'receiver-pays (notification vector 0xEB)', from);
     }
     void from;
   }
 
-  private wake(t: Thread, reason: string): void {
+  private wake(t: Thread, reason: string, by: Thread): void {
     const tu = threadUintr(t);
     if (t.state !== TState.Blocked) return;
     tu.wokenByUintr = true;
-    this.ev(t, 'wake', { reason });
+    // logged for the woken thread, at the waker's time and core (the blocked thread's own clock is stale)
+    this.ev(t, 'wake', { reason, time: this.k.now + (by.cpu.icount - by.sliceStart), core: Math.max(by.core, 0) });
     this.k.epoch++;
   }
 
@@ -275,7 +276,8 @@ export class UintrKernel {
   switchOut(t: Thread): void {
     const tu = threadUintr(t);
     const r = tu.receiver;
-    if (!r || !r.active) return;
+    // only a currently registered receiver (uintr_unregister_handler clears UPIDADDR and leaves SN = 1)
+    if (!r || !r.active || t.cpu.ui.upidAddr === 0) return;
     const ctl = this.upidCtl(r.upid);
     const blocking = t.state === TState.Blocked && r.waitingFlags !== 0 && this.isInterruptible(t);
     if (blocking && r.waitingFlags & UINTR_HANDLER_FLAG_WAITING_RECEIVER) {
@@ -307,7 +309,9 @@ export class UintrKernel {
    */
   returnToUser(t: Thread): void {
     const r = threadUintr(t).receiver;
-    if (!r || !r.active) return;
+    // after uintr_unregister_handler the UPID stays allocated (SN = 1, PIR kept) but is not reloaded: posts
+    // accumulate in PIR and are replayed only after the handler is registered again (spec §2.2, §2.4, §6.31)
+    if (!r || !r.active || t.cpu.ui.upidAddr === 0) return;
     const u = t.cpu.ui;
     if (u.uinv === 0) u.uinv = UINTR_NOTIFICATION_VECTOR;
     const core = Math.max(t.core, 0);
@@ -394,7 +398,7 @@ export class UintrKernel {
       else supWrite32(m, r.upid + 12, hi | (1 << (e.vector - 32)));
       this.setUpidCtl(r.upid, (ctl & ~UPID_BLKD) | UPID_ON);
       this.ev(t, 'senduipi', { rip: c.rip, index: idx, vector: e.vector, upid: r.upid, target: r.thread.tid, outcome: 'kernel: receiver blocked (sender pays): posted and woken' });
-      this.wake(r.thread, 'sender pays (SENDUIPI #GP on BLKD)');
+      this.wake(r.thread, 'sender pays (SENDUIPI #GP on BLKD)', t);
       c.rip += dec.len;
       return true;
     }

@@ -35,7 +35,13 @@ reg(M.Uiret, (i, g) => {
 });
 
 // Neighbours in the same opcode space that this CPU does not implement (CPUID reports neither PKU nor
-// RDRAND/RDSEED): they raise #UD exactly as on such a processor, never confused with the UINTR forms.
-reg([M.Rdpkru, M.Wrpkru, M.Rdrand, M.Rdseed], (_i, g) => {
+// RDRAND/RDSEED nor VMX): they raise #UD exactly as on such a processor, never confused with the UINTR forms
+// (F3 0F C7 /6 with a memory operand is VMXON, 66 0F C7 /6 VMCLEAR, 0F C7 /6 memory VMPTRLD, /7 VMPTRST).
+reg([M.Rdpkru, M.Wrpkru, M.Rdrand, M.Rdseed, M.Vmxon, M.Vmclear, M.Vmptrld, M.Vmptrst], (_i, g) => {
   g.emit('throw h.UD_FAULT;');
+});
+
+// RDMSR / WRMSR (the UINTR MSRs 0x985-0x98A included) are CPL0-only: #GP(0) -> SIGSEGV (SI_KERNEL) in user mode.
+reg([M.Rdmsr, M.Wrmsr], (_i, g) => {
+  g.emit('throw h.GP_FAULT;');
 });
