@@ -23,6 +23,7 @@ const inlineIcedWasm = {
 
 const entries = [
   { in: 'emulator/cli/uintr-run.ts', out: 'dist/uintr-run.js' },
+  { in: 'debug-adapter/main.ts', out: 'dist/uintr-debug-adapter.js' },
   { in: 'extension/extension.ts', out: 'dist/extension.js' },
 ];
 for (const e of entries) {

@@ -67,6 +67,20 @@ export type RunOutcome =
   | { kind: 'unsupported'; message: string; pid: number; tid: number; ip: number }
   | { kind: 'stopped' };
 
+/**
+ * What a debugger (emulator/machine.ts) sees of the run loop. Without one (Kernel.debugger = null) the
+ * loop is unchanged; with one, breakpoints, steps and event stops end a slice at an instruction boundary
+ * and the interrupted round resumes exactly where it stopped.
+ */
+export interface KernelDebugger {
+  /** t is at an instruction boundary, about to run user code: true stops the machine here. */
+  boundary(t: Thread): boolean;
+  /** t faulted; `signal`: the kernel's fix-ups declined it and it is about to become a signal. True holds it. */
+  fault(t: Thread, signal: boolean): boolean;
+  /** The thread to run one instruction at a time (instruction stepping), or null. */
+  singleStep: Thread | null;
+}
+
 /** Signals whose default action terminates with a core dump. */
 const CORE_SIGNALS = new Set([3, 4, 5, 6, 7, 8, 11, 24, 25, 31]);
 /** Signals whose default action is to ignore (stop/continue are treated as ignore: no job control). */
@@ -122,6 +136,15 @@ export class Kernel {
   /** Files the guest may see by path (program itself). */
   exePath = '';
   stopRequested = false;
+  /** The debugger attached to this machine (emulator/machine.ts), or null: then nothing below costs anything. */
+  debugger: KernelDebugger | null = null;
+  /** The round in progress when run() returned inside it (budget or debugger stop). */
+  private cur: { order: number[]; i: number; longest: number; any: boolean; rest: number; ran: number } | null = null;
+  /** How the interrupted slice resumes: 0 fresh, 1 at a boundary (straight into the engine), 2/3 a held fault (stage 1/2). */
+  private resumeAt = 0;
+  /** The last slice ended because its instruction budget ran out (and then: its prologue was not due). */
+  private sliceCut = false;
+  private cutNoPrologue = false;
   /** Threads that called sched_yield while another runnable thread waits for a core (see assignCores). */
   yielders = new Set<Thread>();
   /** Physical frames of every address space (so MAP_SHARED pages can be shared across fork). */
@@ -252,28 +275,58 @@ export class Kernel {
     return this.outcome;
   }
 
+  /** The thread whose slice was interrupted (budget or debugger stop) and resumes first, if any. */
+  get interruptedThread(): Thread | null {
+    const r = this.cur;
+    return r && r.rest >= 0 ? this.cores[r.order[r.i]] : null;
+  }
+
   private round(left: number): void {
-    this.checkBlocked();
-    this.assignCores();
-    const order = this.coreOrder();
-    let longest = 0;
-    let any = false;
-    for (const c of order) {
+    // A round interrupted by a budget or a debugger stop is resumed where it stopped (same core order,
+    // the rest of the interrupted slice), so running in pieces gives the same schedule as one run.
+    let r = this.cur;
+    if (r === null) {
+      this.checkBlocked();
+      this.assignCores();
+      r = this.cur = { order: this.coreOrder(), i: 0, longest: 0, any: false, rest: -1, ran: 0 };
+    }
+    for (; r.i < r.order.length; r.i++) {
+      const c = r.order[r.i];
       const t = this.cores[c];
-      if (!t || t.state !== TState.Runnable) continue;
-      any = true;
-      const alone = this.threads.length === 1;
-      // one thread alone need not be interleaved: run long slices (fast path for single-threaded programs)
-      const q = alone ? 1_000_000 : this.quantum();
-      const ran = this.slice(t, Math.min(q, left));
+      if (!t || t.state !== TState.Runnable) {
+        r.rest = -1;
+        continue;
+      }
+      r.any = true;
+      const resume = r.rest >= 0;
+      if (!resume) {
+        // one thread alone need not be interleaved: run long slices (fast path for single-threaded programs)
+        r.rest = this.threads.length === 1 ? 1_000_000 : this.quantum();
+        r.ran = 0;
+      }
+      const give = Math.min(r.rest, left);
+      const ran = this.slice(t, give, resume);
       this.totalInsns += ran;
-      longest = Math.max(longest, ran);
+      left -= ran;
+      r.ran += ran;
+      r.rest -= ran;
       if (this.outcome) {
-        this.now += longest;
+        this.now += Math.max(r.longest, r.ran);
+        this.cur = null;
         return;
       }
+      // stopped by a debugger, or out of budget in the middle of the slice: resume here next time
+      if (this.resumeAt !== 0 || (this.sliceCut && r.rest > 0 && give < r.rest + ran)) return;
+      r.longest = Math.max(r.longest, r.ran);
+      r.rest = -1;
+      if (left <= 0) {
+        r.i++;
+        if (r.i < r.order.length) return;
+        break;
+      }
     }
-    if (!any) {
+    this.cur = null;
+    if (!r.any) {
       // Everything is blocked: jump to the earliest timeout.
       let d = Infinity;
       for (const t of this.threads) if (t.state === TState.Blocked) d = Math.min(d, t.deadline);
@@ -287,7 +340,7 @@ export class Kernel {
       this.now = Math.max(this.now, d);
       return;
     }
-    this.now += Math.max(longest, 1);
+    this.now += Math.max(r.longest, 1);
   }
 
   private quantum(): number {
@@ -325,30 +378,61 @@ export class Kernel {
     this.yielders.clear();
   }
 
-  /** Run one thread for up to `budget` instructions, handling system calls and faults in between. */
-  slice(t: Thread, budget: number): number {
-    t.sliceStart = t.cpu.icount;
+  /**
+   * Run one thread for up to `budget` instructions, handling system calls and faults in between.
+   * `resume`: continue the slice a debugger stop or the budget interrupted (see resumeAt).
+   */
+  slice(t: Thread, budget: number, resume = false): number {
+    if (!resume) t.sliceStart = t.cpu.icount;
     let left = budget;
+    // where a debugger stop left the thread: at a boundary (go straight into the engine) or at a held fault
+    const at = resume ? this.resumeAt : 0;
+    // a slice cut by the budget right after an engine return goes on as if uncut: no prologue
+    let prologue = at === 1 || (resume && at === 0 && this.cutNoPrologue) ? false : true;
+    let check = at !== 1;
+    this.resumeAt = 0;
+    this.sliceCut = false;
+    if (at >= 2 && this.fault(t, at - 1)) return 0;
+    const dbg = this.debugger;
+    let yielded = false;
     while (left > 0 && t.state === TState.Runnable && !this.outcome) {
-      if (t.pending.length !== 0 || t.proc.pendingShared.length !== 0) {
-        this.deliverSignals(t);
-        if (t.state !== TState.Runnable) break;
+      if (prologue) {
+        if (t.pending.length !== 0 || t.proc.pendingShared.length !== 0) {
+          this.deliverSignals(t);
+          if (t.state !== TState.Runnable) break;
+        }
+        if (t.cpu.ui.upidAddr !== 0 || threadUintr(t).receiver) this.uintr.returnToUser(t);
       }
+      if (check && dbg !== null && dbg.boundary(t)) {
+        this.resumeAt = 1;
+        return budget - left;
+      }
+      prologue = check = true;
       const p = t.proc;
-      if (t.cpu.ui.upidAddr !== 0 || threadUintr(t).receiver) this.uintr.returnToUser(t);
-      const n = p.engine.run(t.cpu, left);
+      const n = p.engine.run(t.cpu, left, dbg !== null && dbg.singleStep === t);
       left -= n;
       const exit = t.cpu.exit;
-      if (exit === Exit.None) break;
+      if (exit === Exit.None || exit === Exit.Attention) {
+        // out of budget, or (debugger attached) at a breakpoint address or after an event it watches:
+        // the boundary check decides, without the system-call-return prologue
+        prologue = false;
+        if (dbg === null) break;
+        continue;
+      }
       if (exit === Exit.Syscall) {
         this.syscall(t);
         t.sliceStart -= SYSCALL_COST;
         left -= SYSCALL_COST;
-        if (this.yielders.size !== 0 && this.yielders.has(t)) break; // sched_yield ends the slice
-      } else if (exit === Exit.Fault) this.fault(t);
-      else if (exit === Exit.Halt) this.unsupported(t);
-      else if (exit === Exit.Attention) break;
+        if (this.yielders.size !== 0 && this.yielders.has(t)) {
+          yielded = true;
+          break; // sched_yield ends the slice
+        }
+      } else if (exit === Exit.Fault) {
+        if (this.fault(t, 0)) return budget - left; // a debugger holds the fault
+      } else if (exit === Exit.Halt) this.unsupported(t);
     }
+    this.sliceCut = left <= 0 && !yielded && t.state === TState.Runnable && !this.outcome;
+    this.cutNoPrologue = !prologue;
     return budget - left;
   }
 
@@ -478,12 +562,27 @@ export class Kernel {
 
   // ------------------------------------------------------------------ faults
 
-  private fault(t: Thread): void {
+  /**
+   * A fault of t (cpu.faultSig/Code/Addr). A debugger may hold it before the kernel looks at it (stage 0)
+   * and again before it becomes a signal (stage 1); then this returns true with resumeAt set, and the
+   * slice continues from that stage when the thread resumes.
+   */
+  private fault(t: Thread, stage: number): boolean {
     const c = t.cpu;
+    const dbg = this.debugger;
+    if (stage === 0 && dbg !== null && dbg.fault(t, false)) {
+      this.resumeAt = 2;
+      return true;
+    }
     // the uintr kernel's fix-ups: sender MSRs programmed on first SENDUIPI (#UD), sender-pays wake (#GP)
-    if ((c.faultSig === 4 || c.faultSig === 11) && this.uintr.fixupFault(t, c.faultSig)) return;
+    if ((c.faultSig === 4 || c.faultSig === 11) && this.uintr.fixupFault(t, c.faultSig)) return false;
+    if (stage <= 1 && dbg !== null && dbg.fault(t, true)) {
+      this.resumeAt = 3;
+      return true;
+    }
     const info: SigInfo = { signo: c.faultSig, code: c.faultCode, addr: c.faultAddr };
     this.forceSignal(t, info, true);
+    return false;
   }
 
   private unsupported(t: Thread): void {

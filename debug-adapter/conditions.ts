@@ -1,0 +1,229 @@
+/**
+ * Small condition and expression languages (until the full expression language of issue 4 lands):
+ *
+ *  - conditions: comparisons joined by `&&` / `||` (no parentheses): `vector == 3 && thread == 1001`.
+ *    Each side is an expression; names are looked up in a context (event fields for exception filters,
+ *    registers / `thread` / `pid` / `core` for breakpoint conditions).
+ *  - expressions: numbers (decimal, 0x hex, 0b binary), names, `+ - *` arithmetic, parentheses, and memory
+ *    reads `*(u8|u16|u32|u64 *)(expr)` or `[expr]` (64-bit).
+ *  - hit conditions: `N` (from the N-th hit on), `== N`, `>= N`, `> N`, `< N`, `<= N`, `% N` (every N-th).
+ *
+ * Parse errors are reported with the position, so a bad condition can be shown on the breakpoint.
+ */
+export class ExprError extends Error {}
+
+export interface EvalContext {
+  /** Value of a name (register, field, symbol); undefined if unknown. */
+  name(n: string): bigint | undefined;
+  /** Read `size` bytes little-endian at addr; throws ExprError if unreadable. */
+  read(addr: bigint, size: number): bigint;
+}
+
+type Node =
+  | { k: 'num'; v: bigint }
+  | { k: 'name'; n: string }
+  | { k: 'bin'; op: string; a: Node; b: Node }
+  | { k: 'neg'; a: Node }
+  | { k: 'deref'; size: number; a: Node };
+
+const TOKEN = /\s*(?:(0x[0-9a-f]+|0b[01]+|\d+)|([A-Za-z_$.][\w$.]*)|(==|!=|>=|<=|&&|\|\||[-+*()<>%\[\]]))/iy;
+
+function tokenize(s: string): { t: string; kind: 'num' | 'name' | 'op'; pos: number }[] {
+  const out: { t: string; kind: 'num' | 'name' | 'op'; pos: number }[] = [];
+  TOKEN.lastIndex = 0;
+  let pos = 0;
+  while (pos < s.length) {
+    if (/^\s*$/.test(s.slice(pos))) break;
+    TOKEN.lastIndex = pos;
+    const m = TOKEN.exec(s);
+    if (!m) throw new ExprError(`unexpected '${s.slice(pos).trim()[0]}' at column ${pos + 1 + (s.slice(pos).length - s.slice(pos).trimStart().length)}`);
+    const at = pos + m[0].length - (m[1] ?? m[2] ?? m[3]).length;
+    if (m[1] !== undefined) out.push({ t: m[1], kind: 'num', pos: at });
+    else if (m[2] !== undefined) out.push({ t: m[2], kind: 'name', pos: at });
+    else out.push({ t: m[3], kind: 'op', pos: at });
+    pos = TOKEN.lastIndex;
+  }
+  return out;
+}
+
+class Parser {
+  private i = 0;
+  constructor(private toks: ReturnType<typeof tokenize>, private src: string) {}
+  private peek(): string | undefined {
+    return this.toks[this.i]?.t;
+  }
+  private take(t?: string): string {
+    const x = this.toks[this.i];
+    if (!x) throw new ExprError(t ? `expected '${t}' at the end` : 'unexpected end of expression');
+    if (t !== undefined && x.t !== t) throw new ExprError(`expected '${t}' at column ${x.pos + 1}, found '${x.t}'`);
+    this.i++;
+    return x.t;
+  }
+  done(): void {
+    const x = this.toks[this.i];
+    if (x) throw new ExprError(`unexpected '${x.t}' at column ${x.pos + 1}`);
+  }
+  /** cond := cmp (('&&'|'||') cmp)* */
+  cond(): Node {
+    let a = this.cmp();
+    while (this.peek() === '&&' || this.peek() === '||') {
+      const op = this.take();
+      a = { k: 'bin', op, a, b: this.cmp() };
+    }
+    return a;
+  }
+  cmp(): Node {
+    const a = this.sum();
+    const op = this.peek();
+    if (op === '==' || op === '!=' || op === '<' || op === '>' || op === '<=' || op === '>=') {
+      this.take();
+      return { k: 'bin', op, a, b: this.sum() };
+    }
+    return a;
+  }
+  sum(): Node {
+    let a = this.prod();
+    while (this.peek() === '+' || this.peek() === '-') {
+      const op = this.take();
+      a = { k: 'bin', op, a, b: this.prod() };
+    }
+    return a;
+  }
+  prod(): Node {
+    let a = this.unary();
+    while (this.peek() === '*' || this.peek() === '%') {
+      const op = this.take();
+      a = { k: 'bin', op, a, b: this.unary() };
+    }
+    return a;
+  }
+  unary(): Node {
+    const t = this.toks[this.i];
+    if (!t) throw new ExprError('unexpected end of expression');
+    if (t.t === '-') {
+      this.i++;
+      return { k: 'neg', a: this.unary() };
+    }
+    if (t.t === '*') {
+      // *(u32*)(expr) or *expr (64-bit)
+      this.i++;
+      let size = 8;
+      if (this.peek() === '(' && /^u(8|16|32|64)$/.test(this.toks[this.i + 1]?.t ?? '') && this.toks[this.i + 2]?.t === '*') {
+        this.i++;
+        size = Number(this.take().slice(1)) / 8;
+        this.take('*');
+        this.take(')');
+      }
+      return { k: 'deref', size, a: this.unary() };
+    }
+    if (t.t === '[') {
+      this.i++;
+      const a = this.sum();
+      this.take(']');
+      return { k: 'deref', size: 8, a };
+    }
+    if (t.t === '(') {
+      this.i++;
+      const a = this.cond();
+      this.take(')');
+      return a;
+    }
+    this.i++;
+    if (t.kind === 'num') return { k: 'num', v: BigInt(t.t) };
+    if (t.kind === 'name') return { k: 'name', n: t.t.replace(/^\$/, '') };
+    throw new ExprError(`unexpected '${t.t}' at column ${t.pos + 1}`);
+    void this.src;
+  }
+}
+
+export interface Compiled {
+  source: string;
+  eval(ctx: EvalContext): bigint;
+  /** Names the expression uses (to check them against what a context offers). */
+  names: string[];
+}
+
+function compile(src: string, top: 'cond' | 'expr'): Compiled {
+  if (src.trim() === '') throw new ExprError('empty expression');
+  const p = new Parser(tokenize(src), src);
+  const n = top === 'cond' ? p.cond() : p.cond();
+  p.done();
+  const names: string[] = [];
+  const walk = (x: Node): void => {
+    if (x.k === 'name') names.push(x.n);
+    else if (x.k === 'bin') {
+      walk(x.a);
+      walk(x.b);
+    } else if (x.k === 'neg' || x.k === 'deref') walk(x.a);
+  };
+  walk(n);
+  const ev = (x: Node, c: EvalContext): bigint => {
+    switch (x.k) {
+      case 'num':
+        return x.v;
+      case 'name': {
+        const v = c.name(x.n);
+        if (v === undefined) throw new ExprError(`unknown name '${x.n}'`);
+        return v;
+      }
+      case 'neg':
+        return -ev(x.a, c);
+      case 'deref':
+        return c.read(BigInt.asUintN(64, ev(x.a, c)), x.size);
+      case 'bin': {
+        if (x.op === '&&') return ev(x.a, c) !== 0n && ev(x.b, c) !== 0n ? 1n : 0n;
+        if (x.op === '||') return ev(x.a, c) !== 0n || ev(x.b, c) !== 0n ? 1n : 0n;
+        const a = ev(x.a, c), b = ev(x.b, c);
+        switch (x.op) {
+          case '+': return a + b;
+          case '-': return a - b;
+          case '*': return a * b;
+          case '%':
+            if (b === 0n) throw new ExprError('% by zero');
+            return a % b;
+          case '==': return BigInt.asUintN(64, a) === BigInt.asUintN(64, b) ? 1n : 0n;
+          case '!=': return BigInt.asUintN(64, a) !== BigInt.asUintN(64, b) ? 1n : 0n;
+          case '<': return a < b ? 1n : 0n;
+          case '>': return a > b ? 1n : 0n;
+          case '<=': return a <= b ? 1n : 0n;
+          case '>=': return a >= b ? 1n : 0n;
+        }
+      }
+    }
+    throw new ExprError('bad expression');
+  };
+  return { source: src, eval: (c) => ev(n, c), names };
+}
+
+/** A condition (true when non-zero). */
+export function compileCondition(src: string): Compiled {
+  return compile(src, 'cond');
+}
+export function compileExpression(src: string): Compiled {
+  return compile(src, 'expr');
+}
+
+/** Hit condition: returns a predicate on the hit count (1 = first hit). */
+export function compileHitCondition(src: string): (hits: number) => boolean {
+  const m = /^\s*(==|>=|<=|>|<|%)?\s*(\d+)\s*$/.exec(src);
+  if (!m) throw new ExprError(`bad hit condition '${src}' (use N, == N, >= N, > N, < N, <= N or % N)`);
+  const n = Number(m[2]);
+  switch (m[1]) {
+    case '==': return (h) => h === n;
+    case '>': return (h) => h > n;
+    case '<': return (h) => h < n;
+    case '<=': return (h) => h <= n;
+    case '%':
+      if (n === 0) throw new ExprError('% 0 in hit condition');
+      return (h) => h % n === 0;
+    default: return (h) => h >= n;
+  }
+}
+
+/** Parse a number as a user types it in the Variables view ("0x1f", "31", "-1", "0b101", "1 (…)"). */
+export function parseNumber(s: string): bigint {
+  const m = /^\s*(-)?\s*(0x[0-9a-f_]+|0b[01_]+|0o[0-7_]+|\d[\d_]*)/i.exec(s);
+  if (!m) throw new ExprError(`not a number: '${s}'`);
+  const v = BigInt(m[2].replace(/_/g, ''));
+  return m[1] ? -v : v;
+}

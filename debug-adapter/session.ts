@@ -1,0 +1,971 @@
+/**
+ * The DAP session: translates Debug Adapter Protocol requests into Machine calls (emulator/machine.ts) and
+ * machine stops into DAP events. No emulator logic lives here.
+ *
+ * Running: the machine runs in pieces of a few milliseconds on setImmediate, so requests (pause, threads,
+ * breakpoints...) are handled between pieces, against a consistent machine state; there are no races.
+ * See docs/dap.md for the launch arguments, filters, scopes and the custom protocol (uintr/*).
+ */
+import {
+  DebugSession, InitializedEvent, StoppedEvent, OutputEvent, TerminatedEvent, ExitedEvent, ThreadEvent, Thread as DapThread,
+  StackFrame, Scope, Handles, Event, InvalidatedEvent,
+} from '@vscode/debugadapter';
+import type { DebugProtocol } from '@vscode/debugprotocol';
+import * as path from 'node:path';
+import * as fs from 'node:fs';
+import { Machine, Thread, Stop, RunResult, StopFilter, STOP_FILTERS, RFLAGS_BITS, UintrView, StopCondition } from '../emulator/machine';
+import { ElfError } from '../emulator/linux/elf';
+import { parseLaunchArgs, LaunchError, LaunchArgs } from './launch';
+import { SymbolTable } from './symbols';
+import { unwind, Frame } from './unwind';
+import { Disassembler, hex } from './disasm';
+import { compileCondition, compileHitCondition, compileExpression, parseNumber, ExprError, EvalContext } from './conditions';
+
+/** What a variablesReference points to. */
+type VarRef =
+  | { k: 'regs'; tid: number; frame: number }
+  | { k: 'rflags'; tid: number }
+  | { k: 'xmm'; tid: number; i: number }
+  | { k: 'uintr'; tid: number }
+  | { k: 'uirr'; tid: number }
+  | { k: 'upid'; tid: number }
+  | { k: 'uitt'; tid: number }
+  | { k: 'active'; tid: number };
+
+interface FrameRef {
+  tid: number;
+  index: number;
+}
+
+const FILTERS: DebugProtocol.ExceptionBreakpointsFilter[] = [
+  { filter: 'senduipi', label: 'SENDUIPI', description: 'Stop after every SENDUIPI (whatever its outcome)' },
+  { filter: 'notification', label: 'UINTR notification', description: 'Stop when a notification IPI is sent, or is suppressed (SN=1) or merged (ON=1)' },
+  { filter: 'delivery', label: 'User-interrupt delivery', description: 'Stop at the handler\'s first instruction when a user interrupt is delivered' },
+  { filter: 'uiret', label: 'UIRET', description: 'Stop after UIRET returns to the interrupted code' },
+  { filter: 'uintr-fault', label: 'UINTR fault', description: '#UD/#GP raised by a UINTR instruction (before the kernel handles it)' },
+  { filter: 'signal', label: 'Signal from a fault', description: 'A fault about to become a signal (SIGSEGV, SIGILL, SIGFPE, SIGBUS, SIGTRAP), before it is delivered' },
+].map((f) => ({
+  ...f,
+  default: false,
+  supportsCondition: true,
+  conditionDescription: f.filter === 'signal' ? 'e.g. signal == 11 && thread == 1001 (fields: signal, thread, pid, core)' : 'e.g. vector == 3 && thread == 1001 (fields: vector, thread, pid, core, index, target)',
+}));
+
+export class UintrDebugSession extends DebugSession {
+  private machine: Machine | null = null;
+  private syms = new SymbolTable();
+  private dis: Disassembler | null = null;
+  private args: LaunchArgs | null = null;
+  private state: 'idle' | 'configuring' | 'running' | 'stopped' | 'ended' = 'idle';
+  private runToken = 0;
+  private chunk = 20_000;
+  private vars = new Handles<VarRef>();
+  private frames = new Handles<FrameRef>();
+  private frameCache = new Map<number, Frame[]>();
+  private knownThreads = new Set<number>();
+  private lastStop: Stop | null = null;
+  /** A fatal outcome shown as a stop (deadlock, unsupported instruction): the next resume ends the session. */
+  private endPending: (RunResult & { kind: 'ended' }) | null = null;
+  private outBuf: { cat: string; text: string }[] = [];
+  private dec = { 1: new TextDecoder(), 2: new TextDecoder() };
+  private instrBps: { id: number; addr: number; cond: ((t: Thread) => boolean) | null }[] = [];
+  private funcBps: { id: number; addr: number; cond: ((t: Thread) => boolean) | null }[] = [];
+  private nextBpId = 1;
+  private clientSupportsInvalidated = false;
+
+  constructor(debuggerLinesAndColumnsStartAt1?: boolean, isServer?: boolean) {
+    super(debuggerLinesAndColumnsStartAt1, isServer);
+    this.setDebuggerLinesStartAt1(true);
+    this.setDebuggerColumnsStartAt1(true);
+  }
+
+  // ------------------------------------------------------------------ helpers
+
+  /** Run a handler; any exception becomes an error response with its message (never a crash). */
+  private guard(response: DebugProtocol.Response, f: () => void): void {
+    try {
+      f();
+    } catch (e) {
+      const msg = e instanceof Error ? e.message : String(e);
+      this.sendErrorResponse(response, { id: 1000, format: msg.replace(/[{}]/g, ''), showUser: true });
+    }
+  }
+
+  private fail(msg: string): never {
+    throw new Error(msg);
+  }
+
+  private need(): Machine {
+    if (!this.machine) this.fail('no program is loaded (launch first)');
+    return this.machine;
+  }
+
+  private thread(id: number | undefined): Thread {
+    const m = this.need();
+    const t = id !== undefined ? m.thread(id) : this.focus();
+    if (!t) this.fail(`no thread ${id}`);
+    return t;
+  }
+
+  /** The thread for memory requests: the last stopped thread, else the first one. */
+  private focus(): Thread {
+    const m = this.need();
+    const t = this.lastStop && m.thread(this.lastStop.thread.tid);
+    return t || m.threads()[0] || m.mainThread;
+  }
+
+  private sym(a: number): string {
+    const f = this.syms.format(a);
+    return f ? `${hex(a)} <${f}>` : hex(a);
+  }
+  private symName(a: number): string {
+    return this.syms.format(a) ?? hex(a);
+  }
+
+  private output(cat: string, text: string): void {
+    if (!text) return;
+    const last = this.outBuf[this.outBuf.length - 1];
+    if (last && last.cat === cat) last.text += text;
+    else this.outBuf.push({ cat, text });
+    if (last && last.text.length > 1 << 16) this.flushOutput();
+  }
+
+  private flushOutput(): void {
+    for (const o of this.outBuf) this.sendEvent(new OutputEvent(o.text, o.cat));
+    this.outBuf = [];
+  }
+
+  /** Output, new UINTR events, thread start/exit events. */
+  private flush(): void {
+    this.flushOutput();
+    const m = this.machine;
+    if (!m) return;
+    const evs = m.drainEvents();
+    for (let i = 0; i < evs.length; i += 1000) this.sendEvent(new Event('uintr/event', { events: evs.slice(i, i + 1000) }));
+    const now = new Set(m.threads().map((t) => t.tid));
+    for (const id of now) if (!this.knownThreads.has(id)) this.sendEvent(new ThreadEvent('started', id));
+    for (const id of this.knownThreads) if (!now.has(id)) this.sendEvent(new ThreadEvent('exited', id));
+    this.knownThreads = now;
+  }
+
+  private resetRefs(): void {
+    this.vars.reset();
+    this.frames.reset();
+    this.frameCache.clear();
+  }
+
+  // ------------------------------------------------------------------ initialize / launch
+
+  protected override initializeRequest(response: DebugProtocol.InitializeResponse, args: DebugProtocol.InitializeRequestArguments): void {
+    this.clientSupportsInvalidated = !!args.supportsInvalidatedEvent;
+    response.body = {
+      supportsConfigurationDoneRequest: true,
+      supportsFunctionBreakpoints: true,
+      supportsInstructionBreakpoints: true,
+      supportsConditionalBreakpoints: true,
+      supportsHitConditionalBreakpoints: true,
+      supportsDisassembleRequest: true,
+      supportsSteppingGranularity: true,
+      supportsReadMemoryRequest: true,
+      supportsWriteMemoryRequest: true,
+      supportsSetVariable: true,
+      supportsEvaluateForHovers: true,
+      supportsTerminateRequest: true,
+      supportsExceptionFilterOptions: true,
+      exceptionBreakpointFilters: FILTERS,
+      supportsExceptionInfoRequest: true,
+    };
+    this.sendResponse(response);
+  }
+
+  protected override launchRequest(response: DebugProtocol.LaunchResponse, raw: DebugProtocol.LaunchRequestArguments): void {
+    this.guard(response, () => {
+      if (this.machine) this.fail('already launched');
+      let a: LaunchArgs;
+      try {
+        a = parseLaunchArgs(raw as unknown as Record<string, unknown>);
+      } catch (e) {
+        if (e instanceof LaunchError) this.fail(e.message);
+        throw e;
+      }
+      const cwd = path.resolve(a.cwd ?? process.cwd());
+      if (!fs.existsSync(cwd) || !fs.statSync(cwd).isDirectory()) this.fail(`launch argument 'cwd': ${cwd} is not a directory`);
+      const program = path.resolve(cwd, a.program);
+      const m = new Machine({
+        cores: a.cores,
+        seed: a.seed,
+        cwd,
+        allowRead: a.allowFiles,
+        uintrAbi: a.uintrAbi,
+        io: {
+          write: (fd, d) => this.output(fd === 1 ? 'stdout' : 'stderr', this.dec[fd].decode(d, { stream: true })),
+          readStdin: () => new Uint8Array(0),
+          isatty: () => false,
+        },
+      });
+      try {
+        m.load(program, [program, ...a.args], Object.entries(a.env).map(([k, v]) => `${k}=${v}`));
+      } catch (e) {
+        if (e instanceof ElfError) this.fail(`cannot debug ${program}: ${e.message}`);
+        throw e;
+      }
+      this.machine = m;
+      this.args = a;
+      this.syms = SymbolTable.fromFile(program);
+      this.dis = new Disassembler(m, this.syms);
+      this.state = 'configuring';
+      this.sendResponse(response);
+      this.knownThreads = new Set(m.threads().map((t) => t.tid));
+      this.sendEvent(new InitializedEvent());
+    });
+  }
+
+  protected override configurationDoneRequest(response: DebugProtocol.ConfigurationDoneResponse): void {
+    this.sendResponse(response);
+    if (!this.machine || this.state !== 'configuring') return;
+    for (const id of this.knownThreads) this.sendEvent(new ThreadEvent('started', id));
+    if (this.args!.stopOnEntry) this.reportStop({ reason: 'entry', thread: this.machine.mainThread });
+    else this.startRunning();
+  }
+
+  // ------------------------------------------------------------------ running
+
+  private startRunning(): void {
+    this.state = 'running';
+    this.resetRefs();
+    const token = ++this.runToken;
+    setImmediate(() => this.tick(token));
+  }
+
+  private tick(token: number): void {
+    if (token !== this.runToken || !this.machine) return;
+    const m = this.machine;
+    const t0 = performance.now();
+    let r: RunResult;
+    try {
+      for (;;) {
+        const s = performance.now();
+        r = m.run(this.chunk);
+        const dt = performance.now() - s;
+        if (dt < 2) this.chunk = Math.min(this.chunk * 2, 4_000_000);
+        else if (dt > 8) this.chunk = Math.max(2_000, Math.floor(this.chunk / 2));
+        if (r.kind !== 'running' || performance.now() - t0 > 15) break;
+      }
+    } catch (e) {
+      this.flush();
+      this.sendEvent(new OutputEvent(`uintr-debug: internal error: ${(e as Error).stack ?? e}\n`, 'stderr'));
+      this.state = 'ended';
+      this.sendEvent(new TerminatedEvent());
+      return;
+    }
+    this.flush();
+    if (r.kind === 'running') setImmediate(() => this.tick(token));
+    else if (r.kind === 'stopped') this.reportStop(r.stop);
+    else this.reportEnd(r);
+  }
+
+  private reportStop(s: Stop): void {
+    this.flush();
+    this.state = 'stopped';
+    this.lastStop = s;
+    this.resetRefs();
+    const body: DebugProtocol.StoppedEvent['body'] = { reason: s.reason, threadId: s.thread.tid, allThreadsStopped: true, preserveFocusHint: false };
+    if (s.reason === 'breakpoint' && s.address !== undefined) {
+      const ins = this.instrBps.filter((b) => b.addr === s.address).map((b) => b.id);
+      const fns = this.funcBps.filter((b) => b.addr === s.address).map((b) => b.id);
+      body.hitBreakpointIds = [...ins, ...fns];
+      body.reason = fns.length && !ins.length ? 'function breakpoint' : ins.length ? 'instruction breakpoint' : 'breakpoint';
+      body.description = `Paused on ${body.reason} at ${this.sym(s.address)}`;
+    } else if (s.reason === 'exception') {
+      const d = s.event ? this.machine!.describe(s.event, (a) => this.symName(a)) : s.description ?? 'exception';
+      s.description = d;
+      body.description = d;
+      body.text = s.filter;
+    } else if (s.reason === 'entry') body.description = `Paused at the entry point ${this.sym(s.thread.cpu.rip)}`;
+    const ev = new StoppedEvent(body.reason, s.thread.tid);
+    ev.body = body;
+    this.sendEvent(ev);
+  }
+
+  private reportEnd(r: RunResult & { kind: 'ended' }): void {
+    this.flush();
+    const o = r.outcome;
+    if (o.kind === 'exited') {
+      this.finish(o.status, o.signal ? `program ${r.description}` : undefined);
+      return;
+    }
+    // deadlock / unsupported instruction: show where the machine is, end at the next resume
+    this.endPending = r;
+    const m = this.machine!;
+    const t = (o.kind === 'unsupported' && m.thread(o.tid)) || m.threads()[0] || m.mainThread;
+    this.reportStop({ reason: 'exception', thread: t, filter: o.kind === 'unsupported' ? 'unsupported' : 'deadlock', description: r.description });
+  }
+
+  private finish(status: number, line?: string): void {
+    this.flush();
+    if (line) this.sendEvent(new OutputEvent(`${line}\n`, 'console'));
+    this.state = 'ended';
+    this.runToken++;
+    this.sendEvent(new ExitedEvent(status));
+    this.sendEvent(new TerminatedEvent());
+  }
+
+  /** Common part of continue and the steps. Returns false (and ends the session) after a fatal outcome. */
+  private beforeResume(): boolean {
+    if (this.endPending) {
+      const r = this.endPending;
+      this.endPending = null;
+      this.finish(r.outcome.kind === 'unsupported' ? 125 : 124, `program stopped: ${r.description}`);
+      return false;
+    }
+    return true;
+  }
+
+  private requireStopped(): void {
+    if (this.state === 'running') this.fail('the program is running (pause it first)');
+    if (this.state !== 'stopped') this.fail(this.state === 'ended' ? 'the program has ended' : 'the program has not started');
+  }
+
+  protected override continueRequest(response: DebugProtocol.ContinueResponse): void {
+    this.guard(response, () => {
+      if (this.state === 'running') {
+        response.body = { allThreadsContinued: true };
+        return this.sendResponse(response);
+      }
+      this.requireStopped();
+      response.body = { allThreadsContinued: true };
+      this.sendResponse(response);
+      if (!this.beforeResume()) return;
+      this.machine!.resume();
+      this.startRunning();
+    });
+  }
+
+  private step(response: DebugProtocol.Response, threadId: number, kind: 'into' | 'over' | 'out'): void {
+    this.guard(response, () => {
+      this.requireStopped();
+      const t = this.thread(threadId);
+      const m = this.machine!;
+      let site: { address: number; rsp: number } | undefined;
+      if (kind === 'out') {
+        // to the caller; at a handler's outermost frame (next frame: the interrupt) the machine runs to its UIRET
+        const f = unwind(m, t, this.syms, 2);
+        if (f.length > 1 && f[1].kind === 'code') site = { address: f[1].pc, rsp: f[1].sp };
+      }
+      this.sendResponse(response);
+      if (!this.beforeResume()) return;
+      m.stepInstruction(t, kind, site);
+      this.startRunning();
+    });
+  }
+
+  protected override nextRequest(response: DebugProtocol.NextResponse, args: DebugProtocol.NextArguments): void {
+    this.step(response, args.threadId, 'over');
+  }
+  protected override stepInRequest(response: DebugProtocol.StepInResponse, args: DebugProtocol.StepInArguments): void {
+    this.step(response, args.threadId, 'into');
+  }
+  protected override stepOutRequest(response: DebugProtocol.StepOutResponse, args: DebugProtocol.StepOutArguments): void {
+    this.step(response, args.threadId, 'out');
+  }
+
+  protected override pauseRequest(response: DebugProtocol.PauseResponse): void {
+    this.guard(response, () => {
+      if (this.state === 'running') this.machine!.pause();
+      this.sendResponse(response);
+    });
+  }
+
+  protected override terminateRequest(response: DebugProtocol.TerminateResponse): void {
+    this.runToken++;
+    this.sendResponse(response);
+    if (this.state !== 'ended') {
+      this.flush();
+      this.state = 'ended';
+      this.sendEvent(new TerminatedEvent());
+    }
+  }
+
+  protected override disconnectRequest(response: DebugProtocol.DisconnectResponse, args: DebugProtocol.DisconnectArguments, request?: DebugProtocol.Request): void {
+    this.runToken++;
+    this.state = 'ended';
+    super.disconnectRequest(response, args, request);
+  }
+
+  // ------------------------------------------------------------------ threads and stacks
+
+  protected override threadsRequest(response: DebugProtocol.ThreadsResponse): void {
+    const m = this.machine;
+    response.body = {
+      threads: m
+        ? m.threads().map((t) => {
+          const core = m.coreOf(t);
+          return new DapThread(t.tid, `${t.name} ${t.proc.pid}/${t.tid}${core >= 0 ? ` · core ${core}` : ''} · ${m.threadState(t)}`);
+        })
+        : [],
+    };
+    this.sendResponse(response);
+  }
+
+  private framesOf(t: Thread): Frame[] {
+    let f = this.frameCache.get(t.tid);
+    if (!f) this.frameCache.set(t.tid, (f = unwind(this.machine!, t, this.syms)));
+    return f;
+  }
+
+  protected override stackTraceRequest(response: DebugProtocol.StackTraceResponse, args: DebugProtocol.StackTraceArguments): void {
+    this.guard(response, () => {
+      const t = this.thread(args.threadId);
+      const all = this.framesOf(t);
+      const start = args.startFrame ?? 0;
+      const n = args.levels ? Math.min(args.levels, all.length - start) : all.length - start;
+      const out: DebugProtocol.StackFrame[] = [];
+      for (let i = start; i < start + n; i++) {
+        const f = all[i];
+        const id = this.frames.create({ tid: t.tid, index: i });
+        let sf: DebugProtocol.StackFrame;
+        if (f.kind === 'uintr') {
+          sf = new StackFrame(id, `⟨user interrupt, vector ${f.delivery!.vector}⟩`);
+          sf.presentationHint = 'label';
+        } else {
+          // return addresses belong to the call before them
+          const l = this.syms.lookup(f.how === 'scan' || f.how === 'rbp' ? f.pc - 1 : f.pc);
+          const name = l ? (f.pc - l.sym.addr ? `${l.sym.name}+0x${(f.pc - l.sym.addr).toString(16)}` : l.sym.name) : hex(f.pc);
+          sf = new StackFrame(id, name);
+          sf.instructionPointerReference = hex(f.pc);
+          if (f.how === 'scan') sf.presentationHint = 'subtle';
+        }
+        sf.line = 0;
+        sf.column = 0;
+        out.push(sf);
+      }
+      response.body = { stackFrames: out, totalFrames: all.length };
+      this.sendResponse(response);
+    });
+  }
+
+  protected override scopesRequest(response: DebugProtocol.ScopesResponse, args: DebugProtocol.ScopesArguments): void {
+    this.guard(response, () => {
+      const fr = this.frames.get(args.frameId);
+      if (!fr) this.fail(`no frame ${args.frameId} (the program ran since)`);
+      const regs = new Scope('Registers', this.vars.create({ k: 'regs', tid: fr.tid, frame: fr.index }), false);
+      (regs as DebugProtocol.Scope).presentationHint = 'registers';
+      const ui = new Scope('UINTR', this.vars.create({ k: 'uintr', tid: fr.tid }), false);
+      response.body = { scopes: [regs, ui] };
+      this.sendResponse(response);
+    });
+  }
+
+  // ------------------------------------------------------------------ variables
+
+  protected override variablesRequest(response: DebugProtocol.VariablesResponse, args: DebugProtocol.VariablesArguments): void {
+    this.guard(response, () => {
+      const ref = this.vars.get(args.variablesReference);
+      if (!ref) this.fail('variables are no longer available (the program ran since)');
+      const t = this.thread(ref.tid);
+      let vs: DebugProtocol.Variable[];
+      switch (ref.k) {
+        case 'regs': vs = this.registerVars(t, ref.frame); break;
+        case 'rflags': vs = this.flagVars(t); break;
+        case 'xmm': vs = this.xmmVars(t, ref.i); break;
+        default: vs = this.uintrVars(t, ref); break;
+      }
+      response.body = { variables: vs };
+      this.sendResponse(response);
+    });
+  }
+
+  private v(name: string, value: string, extra: Partial<DebugProtocol.Variable> = {}): DebugProtocol.Variable {
+    return { name, value, variablesReference: 0, ...extra };
+  }
+
+  private registerVars(t: Thread, frame: number): DebugProtocol.Variable[] {
+    const m = this.machine!;
+    const hex64 = (v: bigint) => '0x' + v.toString(16).padStart(16, '0');
+    if (frame > 0) {
+      // only what the unwinder knows for caller frames
+      const f = this.framesOf(t)[frame];
+      if (!f) return [];
+      if (f.kind === 'uintr') {
+        const d = f.delivery!;
+        return [
+          this.v('vector', String(d.vector), { presentationHint: { attributes: ['readOnly'] } }),
+          this.v('frame', this.sym(d.frame), { memoryReference: hex(d.frame), presentationHint: { attributes: ['readOnly'] } }),
+          this.v('rip', this.sym(d.rip), { memoryReference: hex(d.rip), presentationHint: { attributes: ['readOnly'] } }),
+          this.v('rsp', hex(d.rsp), { memoryReference: hex(d.rsp), presentationHint: { attributes: ['readOnly'] } }),
+          this.v('rflags', `${hex(d.rflags)} ${flagNames(d.rflags)}`, { presentationHint: { attributes: ['readOnly'] } }),
+          this.v('handler', this.sym(d.handler), { presentationHint: { attributes: ['readOnly'] } }),
+        ];
+      }
+      return [
+        this.v('rip', this.sym(f.pc), { memoryReference: hex(f.pc), presentationHint: { attributes: ['readOnly'] } }),
+        this.v('rsp', hex(f.sp), { memoryReference: hex(f.sp), presentationHint: { attributes: ['readOnly'] } }),
+        this.v('(other registers)', 'not unwound (no CFI yet)', { presentationHint: { attributes: ['readOnly'] } }),
+      ];
+    }
+    const out: DebugProtocol.Variable[] = [];
+    for (const r of m.registers(t)) {
+      if (r.name === 'rflags') {
+        out.push(this.v('rflags', `${hex(r.value)} ${flagNames(Number(r.value))}`, { variablesReference: this.vars.create({ k: 'rflags', tid: t.tid }) }));
+      } else if (r.bits === 128) {
+        out.push(this.v(r.name, '0x' + r.value.toString(16).padStart(32, '0'), { variablesReference: this.vars.create({ k: 'xmm', tid: t.tid, i: Number(r.name.slice(3)) }) }));
+      } else if (r.name === 'rip') {
+        out.push(this.v('rip', this.sym(Number(r.value)), { memoryReference: hex(r.value) }));
+      } else out.push(this.v(r.name, hex64(r.value), { memoryReference: hex(r.value), type: 'u64' }));
+    }
+    return out;
+  }
+
+  private flagVars(t: Thread): DebugProtocol.Variable[] {
+    const f = Number(this.machine!.register(t, 'rflags'));
+    return RFLAGS_BITS.map(([n, b]) => this.v(n, String((f >> b) & 1)));
+  }
+
+  private xmmVars(t: Thread, i: number): DebugProtocol.Variable[] {
+    const v = this.machine!.register(t, `xmm${i}`)!;
+    const u32 = [0, 1, 2, 3].map((k) => (v >> BigInt(32 * k)) & 0xffffffffn);
+    const u64 = [0, 1].map((k) => (v >> BigInt(64 * k)) & ((1n << 64n) - 1n));
+    const f64 = u64.map((x) => new Float64Array(new BigUint64Array([x]).buffer)[0]);
+    const f32 = u32.map((x) => new Float32Array(new Uint32Array([Number(x)]).buffer)[0]);
+    return [
+      this.v('u32', `[${u32.map((x) => hex(x)).join(', ')}]`),
+      this.v('u64', `[${u64.map((x) => hex(x)).join(', ')}]`),
+      this.v('f32', `[${f32.join(', ')}]`),
+      this.v('f64', `[${f64.join(', ')}]`),
+    ];
+  }
+
+  private uintrVars(t: Thread, ref: VarRef): DebugProtocol.Variable[] {
+    const m = this.machine!;
+    const u = m.uintr(t);
+    const ro = { presentationHint: { attributes: ['readOnly'] } } as Partial<DebugProtocol.Variable>;
+    switch (ref.k) {
+      case 'uintr': {
+        const out = [
+          this.v('UIF', String(u.uif), { type: 'bit' }),
+          this.v('UIRR', `${hex(u.uirr)}${u.pending.length ? ` (pending: vector${u.pending.length > 1 ? 's' : ''} ${u.pending.join(', ')})` : ''}`, { variablesReference: u.uirr ? this.vars.create({ k: 'uirr', tid: t.tid }) : 0 }),
+          this.v('UIHANDLER', u.handler ? this.sym(u.handler) : '0', { memoryReference: u.handler ? hex(u.handler) : undefined }),
+          this.v('UISTACKADJUST', hex(u.stackAdjust)),
+          this.v('UINV', hex(u.uinv), ro),
+          this.v('UITTSZ', String(u.uittsz), ro),
+          this.v('UITTADDR', `${hex(u.uittAddr)}${u.ttValid ? ' (valid)' : ' (not valid)'}`, ro),
+          this.v('UPIDADDR', hex(u.upidAddr), { ...ro, memoryReference: u.upidAddr ? hex(u.upidAddr) : undefined }),
+        ];
+        if (u.upid) out.push(this.v('UPID', upidSummary(u), { ...ro, memoryReference: hex(u.upid.addr), variablesReference: this.vars.create({ k: 'upid', tid: t.tid }) }));
+        else out.push(this.v('UPID', 'none (not a receiver)', ro));
+        out.push(this.v('UITT', u.uittSource === 'none' ? 'none (not a sender)' : `${u.uitt.length} valid entr${u.uitt.length === 1 ? 'y' : 'ies'} at ${hex(u.uittTable)}${u.uittSource === 'kernel' ? ' (process table, not yet loaded into this thread\'s IA32_UINTR_TT)' : ''}`, { ...ro, memoryReference: u.uittTable ? hex(u.uittTable) : undefined, variablesReference: u.uitt.length ? this.vars.create({ k: 'uitt', tid: t.tid }) : 0 }));
+        if (u.receiver) out.push(this.v('Receiver', `UPID ${hex(u.receiver.upid)}, vectors ${u.receiver.vectors.length ? u.receiver.vectors.join(', ') : '(none yet)'}`, ro));
+        out.push(this.v('Handling', u.active.length ? u.active.map((d) => `vector ${d.vector} (interrupted at ${this.symName(d.rip)})`).join(' ⊂ ') : 'no', { ...ro, variablesReference: u.active.length ? this.vars.create({ k: 'active', tid: t.tid }) : 0 }));
+        out.push(this.v('Delivery', u.delivery, ro));
+        return out;
+      }
+      case 'uirr':
+        return u.pending.map((v) => this.v(`vector ${v}`, 'pending', ro));
+      case 'upid': {
+        const p = u.upid!;
+        return [
+          this.v('ON', String(p.on), { type: 'bit' }),
+          this.v('SN', String(p.sn), { type: 'bit' }),
+          this.v('NV', hex(p.nv), ro),
+          this.v('NDST', `${hex(p.ndst)} (APIC ${p.apic})`, ro),
+          this.v('PIR', `${hex(p.pir)}${p.pir ? ` (vectors ${vecList(p.pir).join(', ')})` : ''}`),
+          this.v('BLKD', `${p.blkd}${p.blkd ? ' (receiver blocked: sender pays)' : ''}`, ro),
+          this.v('owner', p.owner !== undefined ? `thread ${p.owner}` : 'none', ro),
+        ];
+      }
+      case 'uitt':
+        return u.uitt.map((e) => this.v(`[${e.index}]`, `vector ${e.vector} → UPID ${hex(e.upid)}${e.target !== undefined ? ` (thread ${e.target})` : ' (no live receiver)'}`, { ...ro, memoryReference: hex(e.upid) }));
+      case 'active':
+        return u.active.map((d, i) => this.v(`[${i}]`, `vector ${d.vector}: frame ${hex(d.frame)}, interrupted rip ${this.symName(d.rip)}, rsp ${hex(d.rsp)}, rflags ${hex(d.rflags)}`, { ...ro, memoryReference: hex(d.frame) }));
+    }
+    return [];
+  }
+
+  protected override setVariableRequest(response: DebugProtocol.SetVariableResponse, args: DebugProtocol.SetVariableArguments): void {
+    this.guard(response, () => {
+      this.requireStopped();
+      const ref = this.vars.get(args.variablesReference);
+      if (!ref) this.fail('variables are no longer available');
+      const t = this.thread(ref.tid);
+      const m = this.machine!;
+      let v: bigint;
+      try {
+        v = parseNumber(args.value);
+      } catch (e) {
+        this.fail((e as Error).message);
+      }
+      let shown: string;
+      let stacks = false;
+      if (ref.k === 'regs') {
+        if (ref.frame !== 0) this.fail('only the top frame\'s registers can be changed');
+        m.setRegister(t, args.name, v);
+        const nv = m.register(t, args.name)!;
+        shown = args.name === 'rip' ? this.sym(Number(nv)) : args.name === 'rflags' ? `${hex(nv)} ${flagNames(Number(nv))}` : /^xmm/.test(args.name) ? '0x' + nv.toString(16).padStart(32, '0') : '0x' + nv.toString(16).padStart(16, '0');
+        stacks = args.name === 'rip' || args.name === 'rsp' || args.name === 'rbp';
+      } else if (ref.k === 'rflags') {
+        const bit = RFLAGS_BITS.find(([n]) => n === args.name);
+        if (!bit) this.fail(`unknown flag ${args.name}`);
+        if (v !== 0n && v !== 1n) this.fail(`${args.name} is one bit: 0 or 1`);
+        const f = m.register(t, 'rflags')!;
+        m.setRegister(t, 'rflags', v ? f | (1n << BigInt(bit[1])) : f & ~(1n << BigInt(bit[1])));
+        shown = String((m.register(t, 'rflags')! >> BigInt(bit[1])) & 1n);
+      } else if (ref.k === 'uintr' || ref.k === 'upid') {
+        const field = args.name.toUpperCase();
+        const ok = ref.k === 'uintr' ? ['UIF', 'UIRR', 'UIHANDLER', 'UISTACKADJUST'] : ['ON', 'SN', 'PIR'];
+        if (!ok.includes(field)) this.fail(`${args.name} cannot be changed (changeable: ${ok.join(', ')})`);
+        m.setUintr(t, field, v);
+        const u = m.uintr(t);
+        shown = field === 'UIF' ? String(u.uif) : field === 'UIRR' ? hex(u.uirr) : field === 'UIHANDLER' ? this.sym(u.handler) : field === 'UISTACKADJUST' ? hex(u.stackAdjust)
+          : field === 'ON' ? String(u.upid!.on) : field === 'SN' ? String(u.upid!.sn) : hex(u.upid!.pir);
+      } else this.fail(`${args.name} cannot be changed`);
+      response.body = { value: shown };
+      this.sendResponse(response);
+      if (this.clientSupportsInvalidated) {
+        if (stacks) this.frameCache.clear();
+        this.sendEvent(new InvalidatedEvent(stacks ? ['stacks', 'variables'] : ['variables'], t.tid));
+      }
+    });
+  }
+
+  // ------------------------------------------------------------------ evaluate
+
+  private evalContext(t: Thread): EvalContext {
+    const m = this.machine!;
+    return {
+      name: (n) => {
+        const r = m.register(t, n);
+        if (r !== undefined) return r;
+        if (n === 'thread' || n === 'tid') return BigInt(t.tid);
+        if (n === 'pid') return BigInt(t.proc.pid);
+        if (n === 'core') return BigInt(m.coreOf(t));
+        const s = this.syms.resolve(n);
+        if (s.length) return BigInt(s[0].addr);
+        const up = n.toUpperCase();
+        if (up === 'UIF' || up === 'UIRR') return up === 'UIF' ? BigInt(t.cpu.ui.uif) : t.cpu.ui.uirr;
+        return undefined;
+      },
+      read: (a, size) => {
+        const b = m.readMemory(t, Number(a), size);
+        if (b.length < size) throw new ExprError(`cannot read ${size} bytes at ${hex(a)}`);
+        let v = 0n;
+        for (let i = size - 1; i >= 0; i--) v = (v << 8n) | BigInt(b[i]);
+        return v;
+      },
+    };
+  }
+
+  protected override evaluateRequest(response: DebugProtocol.EvaluateResponse, args: DebugProtocol.EvaluateArguments): void {
+    this.guard(response, () => {
+      const m = this.need();
+      let t: Thread = this.focus();
+      if (args.frameId !== undefined) {
+        const fr = this.frames.get(args.frameId);
+        if (fr) t = m.thread(fr.tid) ?? t;
+      }
+      let v: bigint;
+      try {
+        v = compileExpression(args.expression).eval(this.evalContext(t));
+      } catch (e) {
+        if (e instanceof ExprError) this.fail(`${args.expression}: ${e.message}`);
+        throw e;
+      }
+      const u = BigInt.asUintN(64, v);
+      const s = this.syms.format(Number(u));
+      response.body = { result: `${hex(u)} (${BigInt.asIntN(64, v)})${s && u >= 0x1000n ? ` <${s}>` : ''}`, variablesReference: 0, memoryReference: hex(u) };
+      this.sendResponse(response);
+    });
+  }
+
+  // ------------------------------------------------------------------ breakpoints
+
+  protected override setBreakPointsRequest(response: DebugProtocol.SetBreakpointsResponse, args: DebugProtocol.SetBreakpointsArguments): void {
+    const bps = args.breakpoints ?? (args.lines ?? []).map((line) => ({ line }));
+    response.body = {
+      breakpoints: bps.map((b) => ({ verified: false, line: b.line, message: 'Source line breakpoints need DWARF line tables, which are not supported yet: use function or instruction (Disassembly view) breakpoints' })),
+    };
+    this.sendResponse(response);
+  }
+
+  /** A breakpoint condition (registers, thread, symbols, memory) and hit condition, as a predicate; throws ExprError. */
+  private bpPredicate(cond?: string, hit?: string): ((t: Thread) => boolean) | null {
+    const c = cond && cond.trim() ? compileCondition(cond) : null;
+    const h = hit && hit.trim() ? compileHitCondition(hit) : null;
+    if (!c && !h) return null;
+    let hits = 0;
+    return (t: Thread) => {
+      try {
+        if (c && c.eval(this.evalContext(t)) === 0n) return false;
+      } catch (e) {
+        this.output('console', `breakpoint condition '${cond}': ${(e as Error).message}: stopping\n`);
+        return true;
+      }
+      hits++;
+      return h ? h(hits) : true;
+    };
+  }
+
+  private applyBreakpoints(): void {
+    this.machine?.setBreakpoints([...this.instrBps, ...this.funcBps].map((b) => [b.addr, b.cond] as [number, ((t: Thread) => boolean) | null]));
+  }
+
+  protected override setInstructionBreakpointsRequest(response: DebugProtocol.SetInstructionBreakpointsResponse, args: DebugProtocol.SetInstructionBreakpointsArguments): void {
+    this.guard(response, () => {
+      const m = this.need();
+      const out: DebugProtocol.Breakpoint[] = [];
+      this.instrBps = [];
+      for (const b of args.breakpoints) {
+        const id = this.nextBpId++;
+        let addr: number;
+        try {
+          addr = Number(BigInt(b.instructionReference)) + (b.offset ?? 0);
+        } catch {
+          out.push({ id, verified: false, message: `bad instruction reference '${b.instructionReference}'` });
+          continue;
+        }
+        let cond: ((t: Thread) => boolean) | null;
+        try {
+          cond = this.bpPredicate(b.condition, b.hitCondition);
+        } catch (e) {
+          out.push({ id, verified: false, instructionReference: hex(addr), message: (e as Error).message });
+          continue;
+        }
+        const mapped = m.readMemory(m.mainThread, addr, 1).length === 1 && (m.mainThread.proc.mem.prot[Math.floor(addr / 4096)] & 4) !== 0;
+        this.instrBps.push({ id, addr, cond });
+        out.push({ id, verified: mapped, instructionReference: hex(addr), message: mapped ? undefined : `${hex(addr)} is not in executable memory (yet)` });
+      }
+      this.applyBreakpoints();
+      response.body = { breakpoints: out };
+      this.sendResponse(response);
+    });
+  }
+
+  protected override setFunctionBreakPointsRequest(response: DebugProtocol.SetFunctionBreakpointsResponse, args: DebugProtocol.SetFunctionBreakpointsArguments): void {
+    this.guard(response, () => {
+      this.need();
+      const out: DebugProtocol.Breakpoint[] = [];
+      this.funcBps = [];
+      for (const b of args.breakpoints) {
+        const name = b.name.trim();
+        let addrs: number[] = this.syms.resolve(name).map((s) => s.addr);
+        if (!addrs.length && /^(0x[0-9a-f]+|\d+)$/i.test(name)) addrs = [Number(BigInt(name))];
+        let cond: ((t: Thread) => boolean) | null = null;
+        let err: string | undefined;
+        try {
+          cond = this.bpPredicate(b.condition, b.hitCondition);
+        } catch (e) {
+          err = (e as Error).message;
+        }
+        if (!addrs.length || err) {
+          out.push({ id: this.nextBpId++, verified: false, message: err ?? `no function named '${name}' in the program's symbol table` });
+          continue;
+        }
+        // one DAP breakpoint per name; all its addresses share the id
+        const id = this.nextBpId++;
+        for (const a of addrs) this.funcBps.push({ id, addr: a, cond });
+        out.push({ id, verified: true, instructionReference: hex(addrs[0]) });
+      }
+      this.applyBreakpoints();
+      response.body = { breakpoints: out };
+      this.sendResponse(response);
+    });
+  }
+
+  protected override setExceptionBreakPointsRequest(response: DebugProtocol.SetExceptionBreakpointsResponse, args: DebugProtocol.SetExceptionBreakpointsArguments): void {
+    this.guard(response, () => {
+      const m = this.need();
+      const list: { filterId: string; condition?: string }[] = [...(args.filters ?? []).map((f) => ({ filterId: f })), ...(args.filterOptions ?? [])];
+      const on: [StopFilter, StopCondition | null][] = [];
+      const out: DebugProtocol.Breakpoint[] = [];
+      for (const f of list) {
+        if (!STOP_FILTERS.includes(f.filterId as StopFilter)) {
+          out.push({ verified: false, message: `unknown filter '${f.filterId}' (known: ${STOP_FILTERS.join(', ')})` });
+          continue;
+        }
+        let cond: StopCondition | null = null;
+        if (f.condition && f.condition.trim()) {
+          try {
+            const c = compileCondition(f.condition);
+            const fields = f.filterId === 'signal' ? ['signal', 'thread', 'pid', 'core'] : ['vector', 'thread', 'pid', 'core', 'index', 'target'];
+            const badName = c.names.find((n) => !fields.includes(n));
+            if (badName) throw new ExprError(`unknown field '${badName}' (fields: ${fields.join(', ')})`);
+            cond = (facts) => {
+              try {
+                return c.eval({
+                  name: (n) => {
+                    const v = (facts as unknown as Record<string, number | undefined>)[n];
+                    if (v === undefined) throw new ExprError('absent');
+                    return BigInt(v);
+                  },
+                  read: () => {
+                    throw new ExprError('no memory in filter conditions');
+                  },
+                }) !== 0n;
+              } catch {
+                return false; // a field this event does not have: no match
+              }
+            };
+          } catch (e) {
+            out.push({ verified: false, message: `${f.filterId}: ${(e as Error).message}` });
+            continue;
+          }
+        }
+        on.push([f.filterId as StopFilter, cond]);
+        out.push({ verified: true });
+      }
+      m.setStopFilters(on);
+      response.body = { breakpoints: out };
+      this.sendResponse(response);
+    });
+  }
+
+  protected override exceptionInfoRequest(response: DebugProtocol.ExceptionInfoResponse, args: DebugProtocol.ExceptionInfoArguments): void {
+    this.guard(response, () => {
+      const s = this.lastStop;
+      if (!s || s.reason !== 'exception' || s.thread.tid !== args.threadId) this.fail('no exception in this thread');
+      response.body = { exceptionId: s.filter ?? 'exception', description: s.description, breakMode: 'always', details: s.event ? { message: s.description, typeName: s.event.kind } : undefined };
+      this.sendResponse(response);
+    });
+  }
+
+  // ------------------------------------------------------------------ memory and disassembly
+
+  protected override readMemoryRequest(response: DebugProtocol.ReadMemoryResponse, args: DebugProtocol.ReadMemoryArguments): void {
+    this.guard(response, () => {
+      const m = this.need();
+      const a = Number(BigInt(args.memoryReference)) + (args.offset ?? 0);
+      const n = Math.min(args.count, 1 << 20);
+      const data = a >= 0 ? m.readMemory(this.focus(), a, n) : new Uint8Array(0);
+      response.body = { address: hex(Math.max(0, a)), data: Buffer.from(data).toString('base64'), unreadableBytes: args.count - data.length };
+      this.sendResponse(response);
+    });
+  }
+
+  protected override writeMemoryRequest(response: DebugProtocol.WriteMemoryResponse, args: DebugProtocol.WriteMemoryArguments): void {
+    this.guard(response, () => {
+      const m = this.need();
+      this.requireStopped();
+      const a = Number(BigInt(args.memoryReference)) + (args.offset ?? 0);
+      const data = new Uint8Array(Buffer.from(args.data, 'base64'));
+      const n = m.writeMemory(this.focus(), a, data);
+      if (n < data.length && !args.allowPartial) this.fail(`only ${n} of ${data.length} bytes at ${hex(a)} are writable (mapped)`);
+      response.body = { offset: args.offset ?? 0, bytesWritten: n };
+      this.sendResponse(response);
+      this.frameCache.clear();
+    });
+  }
+
+  protected override disassembleRequest(response: DebugProtocol.DisassembleResponse, args: DebugProtocol.DisassembleArguments): void {
+    this.guard(response, () => {
+      this.need();
+      response.body = { instructions: this.dis!.disassemble(this.focus(), args) };
+      this.sendResponse(response);
+    });
+  }
+
+  // ------------------------------------------------------------------ custom requests (uintr/*)
+
+  protected override customRequest(command: string, response: DebugProtocol.Response, args: Record<string, unknown> | undefined): void {
+    this.guard(response, () => {
+      const m = this.need();
+      switch (command) {
+        case 'uintr/state':
+          response.body = this.uintrState();
+          break;
+        case 'uintr/events': {
+          const all = m.kernel.uintrLog.events;
+          const start = args?.start ?? 0;
+          const count = args?.count ?? 1000;
+          if (!Number.isInteger(start) || (start as number) < 0) this.fail(`uintr/events: 'start' must be a non-negative integer`);
+          if (!Number.isInteger(count) || (count as number) < 0) this.fail(`uintr/events: 'count' must be a non-negative integer`);
+          response.body = { events: all.slice(start as number, (start as number) + Math.min(count as number, 10000)), total: all.length, start };
+          break;
+        }
+        case 'uintr/post': {
+          const tid = args?.threadId, vector = args?.vector;
+          if (!Number.isInteger(tid)) this.fail(`uintr/post: 'threadId' must be a thread id`);
+          if (!Number.isInteger(vector)) this.fail(`uintr/post: 'vector' must be an integer 0..63`);
+          const t = this.thread(tid as number);
+          const outcome = m.post(t, vector as number);
+          response.body = { outcome };
+          this.sendResponse(response);
+          this.flush();
+          if (this.clientSupportsInvalidated && this.state === 'stopped') this.sendEvent(new InvalidatedEvent(['variables']));
+          return;
+        }
+        default:
+          this.fail(`unknown request '${command}'`);
+      }
+      this.sendResponse(response);
+    });
+  }
+
+  /** `uintr/state`: every thread's UINTR state, plus the route table (who can send what to whom). */
+  private uintrState(): unknown {
+    const m = this.machine!;
+    const threads = m.threads().map((t) => {
+      const u = m.uintr(t);
+      return {
+        id: t.tid,
+        pid: t.proc.pid,
+        name: t.proc.comm,
+        core: m.coreOf(t),
+        state: m.threadState(t),
+        ...uintrJson(u, (a) => this.syms.format(a)),
+      };
+    });
+    // routes: one per valid UITT entry of every table some thread can use (MSR or kernel table)
+    const seen = new Set<number>();
+    const routes: unknown[] = [];
+    for (const t of m.threads()) {
+      const u = m.uintr(t);
+      if (u.uittSource === 'none' || seen.has(u.uittTable)) continue;
+      seen.add(u.uittTable);
+      const users = m.threads().filter((x) => {
+        const v = m.uintr(x);
+        return v.uittSource !== 'none' && v.uittTable === u.uittTable;
+      });
+      for (const e of u.uitt) routes.push({ uitt: hex(u.uittTable), senders: users.map((x) => x.tid), pid: t.proc.pid, index: e.index, vector: e.vector, upid: hex(e.upid), target: e.target ?? null });
+    }
+    return { threads, routes, time: m.kernel.now, events: m.kernel.uintrLog.events.length, running: this.state === 'running' };
+  }
+}
+
+// ------------------------------------------------------------------ formatting helpers
+
+function flagNames(f: number): string {
+  const on = RFLAGS_BITS.filter(([, b]) => (f >> b) & 1).map(([n]) => n);
+  return `[${on.join(' ')}]`;
+}
+
+function vecList(m: bigint): number[] {
+  const out: number[] = [];
+  for (let v = 63; v >= 0; v--) if ((m >> BigInt(v)) & 1n) out.push(v);
+  return out;
+}
+
+function upidSummary(u: UintrView): string {
+  const p = u.upid!;
+  return `${hex(p.addr)}: ON=${p.on} SN=${p.sn} NV=${hex(p.nv)} NDST=APIC ${p.apic} PIR=${hex(p.pir)}${p.blkd ? ' BLKD' : ''}`;
+}
+
+function uintrJson(u: UintrView, sym: (a: number) => string | null): Record<string, unknown> {
+  return {
+    uif: u.uif,
+    uirr: hex(u.uirr),
+    pending: u.pending,
+    handler: hex(u.handler),
+    handlerSymbol: u.handler ? sym(u.handler) : null,
+    stackAdjust: hex(u.stackAdjust),
+    uinv: u.uinv,
+    uittsz: u.uittsz,
+    uittAddr: hex(u.uittAddr),
+    ttValid: u.ttValid,
+    upidAddr: hex(u.upidAddr),
+    upid: u.upid ? { addr: hex(u.upid.addr), on: u.upid.on, sn: u.upid.sn, nv: u.upid.nv, ndst: hex(u.upid.ndst), apic: u.upid.apic, pir: hex(u.upid.pir), blkd: u.upid.blkd, owner: u.upid.owner ?? null } : null,
+    uitt: u.uitt.map((e) => ({ index: e.index, vector: e.vector, upid: hex(e.upid), target: e.target ?? null })),
+    uittSource: u.uittSource,
+    receiver: u.receiver ? { upid: hex(u.receiver.upid), vectors: u.receiver.vectors } : null,
+    active: u.active.map((d) => ({ vector: d.vector, frame: hex(d.frame), rip: hex(d.rip), rsp: hex(d.rsp), rflags: hex(d.rflags) })),
+    delivery: u.delivery,
+  };
+}

@@ -1,0 +1,832 @@
+/**
+ * Machine: the emulator's surface for debuggers (the DAP adapter, later a gdbstub). One emulated machine
+ * (the Kernel with its processes, threads and cores) plus what a debugger needs on top of it:
+ *
+ *  - load a program, run it in pieces (`run(budget)`) until a stop, the budget, or the end;
+ *  - instruction breakpoints (any process), instruction stepping of one thread (into / over / out, where
+ *    "out" of a user-interrupt handler means "until its UIRET"), pause;
+ *  - stops on UINTR events (the event log's kinds grouped into filters: senduipi, notification, delivery,
+ *    uiret, uintr-fault) and on faults that are about to become signals (signal);
+ *  - registers, memory (debugger accesses ignore page protection, so the kernel-owned UPIDs/UITTs are
+ *    readable), the decoded UINTR state of a thread, and posting a user interrupt as a sender would.
+ *
+ * All-stop, and faithful: the debugger attaches to the kernel's run loop (Kernel.debugger). A stop ends the
+ * running slice at an instruction boundary and the kernel resumes that very slice and round afterwards, so
+ * a run under the debugger follows the same schedule as `uintr-run` with the same seed (breakpoints and
+ * instruction steps can shift a slice's end by a few instructions: the engine checks its budget at block
+ * ends). Stepping one thread lets the other threads run as the scheduler says, like gdb's default.
+ *
+ * No DAP and no vscode types here.
+ */
+import { Kernel, KernelOptions, KernelDebugger, RunOutcome, signalName } from './linux/kernel';
+import { Thread, TState, Process } from './linux/process';
+import { HostIO } from './linux/files';
+import { Exit, CpuState, GPR_NAMES, RSP } from './cpu/state';
+import { getRflags, setRflags } from './cpu/flags';
+import { disassemble } from './cpu/decode';
+import { Engine } from './cpu/engine';
+import { UintrEvent, formatEvent } from './uintr/events';
+import { supRead32, supWrite32, updatePending, writeMsr, MSR_UINTR_HANDLER, MSR_UINTR_STACKADJUST } from './uintr/arch';
+import { threadUintr, UINTR_MAX_UITT_NR } from './linux/uintr';
+import { SYSCALL_NAMES } from './linux/syscalls/table';
+import { PAGE_SIZE } from './memory/memory';
+
+export { Thread, TState };
+export type { RunOutcome, UintrEvent };
+
+/** UINTR exception-breakpoint filters (and `signal`: a fault about to become a signal). */
+export type StopFilter = 'senduipi' | 'notification' | 'delivery' | 'uiret' | 'uintr-fault' | 'signal';
+export const STOP_FILTERS: StopFilter[] = ['senduipi', 'notification', 'delivery', 'uiret', 'uintr-fault', 'signal'];
+
+/** What a filter condition can test (fields absent from an event are undefined). */
+export interface StopFacts {
+  vector?: number;
+  thread: number;
+  pid: number;
+  core: number;
+  index?: number;
+  target?: number;
+  signal?: number;
+}
+export type StopCondition = (f: StopFacts) => boolean;
+
+export type StopReason = 'entry' | 'breakpoint' | 'step' | 'pause' | 'exception';
+
+export interface Stop {
+  reason: StopReason;
+  /** The thread that stopped (the focus thread). */
+  thread: Thread;
+  /** reason 'exception': the filter that matched ('unsupported' / 'deadlock' for fatal outcomes). */
+  filter?: StopFilter | 'unsupported' | 'deadlock';
+  /** One line saying what happened. */
+  description?: string;
+  /** The UINTR event that caused the stop. */
+  event?: UintrEvent;
+  /** reason 'breakpoint': the address. */
+  address?: number;
+}
+
+export type RunResult =
+  | { kind: 'running' }
+  | { kind: 'stopped'; stop: Stop }
+  /** The machine is done: exited, or cannot go on (deadlock, unsupported instruction). */
+  | { kind: 'ended'; outcome: RunOutcome; description: string };
+
+export type StepKind = 'into' | 'over' | 'out';
+
+/** A user interrupt being handled (pushed by delivery, popped by UIRET): the handler's frame. */
+export interface ActiveDelivery {
+  vector: number;
+  handler: number;
+  /** Address of the 32-byte frame (vector, RIP, RFLAGS, RSP from low to high). */
+  frame: number;
+  /** Interrupted RIP, RSP and RFLAGS. */
+  rip: number;
+  rsp: number;
+  rflags: number;
+  seq: number;
+}
+
+export interface Register {
+  name: string;
+  /** 64 bits (GPRs, RIP, RFLAGS, bases) or 128 bits (XMM). */
+  value: bigint;
+  bits: 64 | 128;
+}
+
+export interface UpidView {
+  addr: number;
+  on: number;
+  sn: number;
+  /** Status bit 7 (the kernel's sender-pays "blocked" flag). */
+  blkd: number;
+  nv: number;
+  /** NDST (xAPIC: bits 15:8 are the APIC ID). */
+  ndst: number;
+  apic: number;
+  pir: bigint;
+  /** The thread whose UPID this is (tid), if a live receiver. */
+  owner?: number;
+}
+
+export interface UittEntryView {
+  index: number;
+  vector: number;
+  upid: number;
+  /** tid of the receiver owning the UPID, if any. */
+  target?: number;
+}
+
+export interface UintrView {
+  uif: number;
+  uirr: bigint;
+  /** Pending vectors, highest first. */
+  pending: number[];
+  handler: number;
+  stackAdjust: number;
+  uinv: number;
+  uittsz: number;
+  uittAddr: number;
+  ttValid: number;
+  upidAddr: number;
+  upid: UpidView | null;
+  /** Where the UITT entries come from: the thread's IA32_UINTR_TT, or the kernel's table of its process not yet loaded into the MSR. */
+  uittSource: 'msr' | 'kernel' | 'none';
+  uittTable: number;
+  uitt: UittEntryView[];
+  /** Registered as a receiver: the vectors with uvec fds. */
+  receiver: { upid: number; vectors: number[] } | null;
+  /** Why a pending interrupt is or is not being delivered (UintrKernel.explain). */
+  delivery: string;
+  /** Handlers in progress (innermost last). */
+  active: ActiveDelivery[];
+}
+
+export interface MachineOptions extends Omit<KernelOptions, 'io'> {
+  io: HostIO;
+}
+
+interface StepState {
+  thread: Thread;
+  kind: StepKind;
+  icount: number;
+  rip: number;
+  /** 'over' a call / 'out': run to this address with rsp >= minRsp. */
+  target?: number;
+  minRsp?: number;
+  /** 'out' of a user-interrupt handler: stop after the UIRET that pops this many active deliveries. */
+  uiretDepth?: number;
+  /** A delivery to the thread happened (an 'into' step ends at the handler). */
+  delivered?: boolean;
+}
+
+const MASK64 = (1n << 64n) - 1n;
+
+/** RFLAGS bits with names (for decoding; the adapter shows them as children of RFLAGS). */
+export const RFLAGS_BITS: [string, number][] = [
+  ['CF', 0], ['PF', 2], ['AF', 4], ['ZF', 6], ['SF', 7], ['TF', 8], ['IF', 9], ['DF', 10], ['OF', 11], ['RF', 16], ['AC', 18], ['ID', 21],
+];
+
+export class Machine implements KernelDebugger {
+  readonly kernel: Kernel;
+  singleStep: Thread | null = null;
+  /** Instruction breakpoints: address -> optional condition on the thread (null = always). */
+  private breakpoints = new Map<number, ((t: Thread) => boolean) | null>();
+  private tempStops = new Set<number>();
+  private stopsVersion = 1;
+  private engineVersion = new WeakMap<Engine, number>();
+  private filters = new Map<StopFilter, StopCondition | null>();
+  private pending: Stop | null = null;
+  private step: StepState | null = null;
+  private pauseRequested = false;
+  private deliveries = new Map<Thread, ActiveDelivery[]>();
+  private fresh: UintrEvent[] = [];
+  private entryThread: Thread | null = null;
+  /** post() in progress: its events do not trigger stops. */
+  private injecting = false;
+  program = '';
+
+  constructor(opts: MachineOptions) {
+    this.kernel = new Kernel(opts);
+    this.kernel.debugger = this;
+    this.kernel.uintrLog.onEvent((e) => this.onEvent(e));
+  }
+
+  /** Load a static ELF as the first process (throws ElfError for programs that cannot run). */
+  load(program: string, argv: string[], envp: string[]): void {
+    const p = this.kernel.spawn(program, argv, envp);
+    this.program = this.kernel.exePath;
+    this.entryThread = p.threads[0];
+  }
+
+  /** The first thread (stopped at the entry point before anything ran). */
+  get mainThread(): Thread {
+    return this.entryThread!;
+  }
+
+  get ended(): boolean {
+    return this.kernel.outcome !== null;
+  }
+
+  // ------------------------------------------------------------------ threads
+
+  /** Every live guest thread of every process, in creation order. */
+  threads(): Thread[] {
+    return this.kernel.threads.filter((t) => t.state !== TState.Exited);
+  }
+
+  thread(tid: number): Thread | undefined {
+    return this.kernel.threads.find((t) => t.tid === tid);
+  }
+
+  /** 'running on core N' / 'runnable' / 'blocked in nanosleep' / 'exited'. */
+  threadState(t: Thread): string {
+    if (t.state === TState.Exited) return 'exited';
+    if (t.state === TState.Blocked) return `blocked in ${SYSCALL_NAMES[t.blockedSys] ?? 'syscall ' + t.blockedSys}`;
+    return this.kernel.cores.includes(t) ? 'running' : 'runnable';
+  }
+
+  /** The core the thread runs on (or last ran on; -1 never ran). */
+  coreOf(t: Thread): number {
+    const c = this.kernel.cores.indexOf(t);
+    return c >= 0 ? c : t.core;
+  }
+
+  // ------------------------------------------------------------------ run control
+
+  /** Resume all threads (after a stop): until a breakpoint, a filter, pause or the end. */
+  resume(): void {
+    this.clearStep();
+  }
+
+  /** Step one instruction of t ('into'), over a call ('over'), or out of the function / user-interrupt handler ('out'). */
+  stepInstruction(t: Thread, kind: StepKind, returnSite?: { address: number; rsp: number }): void {
+    this.clearStep();
+    const c = t.cpu;
+    const s: StepState = { thread: t, kind, icount: c.icount, rip: c.rip };
+    const rsp = c.getRegNum(RSP);
+    if (kind === 'over') {
+      const d = this.decodeAt(t, c.rip);
+      if (d && /^call\b/.test(d.text)) {
+        s.target = c.rip + d.len;
+        s.minRsp = rsp;
+      }
+    } else if (kind === 'out') {
+      const act = this.deliveries.get(t) ?? [];
+      if (act.length > 0 && returnSite === undefined) s.uiretDepth = act.length;
+      else if (returnSite) {
+        s.target = returnSite.address;
+        s.minRsp = returnSite.rsp;
+      } else s.kind = 'into'; // nothing known to return to: one instruction
+    }
+    if (s.target !== undefined) this.setTempStop(s.target);
+    else if (s.uiretDepth === undefined) this.singleStep = t;
+    this.step = s;
+  }
+
+  /** Ask a running machine to stop (seen by the next run()). */
+  pause(): void {
+    this.pauseRequested = true;
+  }
+
+  /**
+   * Run up to about `budget` instructions (all threads). Returns 'running' if nothing stopped the machine,
+   * 'stopped' with the stop, or 'ended'.
+   */
+  run(budget: number): RunResult {
+    const k = this.kernel;
+    if (k.outcome) return this.endResult(k.outcome);
+    if (this.pauseRequested) {
+      this.pauseRequested = false;
+      this.clearStep();
+      return { kind: 'stopped', stop: { reason: 'pause', thread: this.focusThread() } };
+    }
+    const r = k.run(budget);
+    k.stopRequested = false;
+    if (this.pending) {
+      const s = this.pending;
+      this.pending = null;
+      this.clearStep();
+      return { kind: 'stopped', stop: s };
+    }
+    if (r.kind === 'budget') return { kind: 'running' };
+    if (r.kind === 'stopped') return { kind: 'stopped', stop: { reason: 'pause', thread: this.focusThread() } };
+    return this.endResult(r);
+  }
+
+  private endResult(r: RunOutcome): RunResult {
+    let description = '';
+    switch (r.kind) {
+      case 'exited': {
+        if (r.signal) {
+          const f = this.kernel.lastFatal;
+          const where = f ? ` at rip 0x${f.ip.toString(16)}${f.fromFault ? `, address 0x${f.addr.toString(16)}` : ''}: ${f.insn}` : '';
+          description = `terminated by ${signalName(r.signal)}${r.core ? ' (core dumped)' : ''}${where}`;
+        } else description = `exited with status ${r.status}`;
+        break;
+      }
+      case 'deadlock':
+        description = r.message;
+        break;
+      case 'unsupported':
+        description = r.message;
+        break;
+      default:
+        description = r.kind;
+    }
+    return { kind: 'ended', outcome: r, description };
+  }
+
+  /** For a pause: the thread whose slice was interrupted, else the first runnable one, else the first. */
+  private focusThread(): Thread {
+    const k = this.kernel;
+    return k.interruptedThread ?? k.cores.find((t) => t && t.state === TState.Runnable) ?? this.threads()[0] ?? this.entryThread!;
+  }
+
+  private clearStep(): void {
+    if (this.step?.target !== undefined) this.clearTempStops();
+    this.step = null;
+    this.singleStep = null;
+  }
+
+  // ------------------------------------------------------------------ KernelDebugger
+
+  boundary(t: Thread): boolean {
+    const e = t.proc.engine;
+    if (this.engineVersion.get(e) !== this.stopsVersion) this.syncStops(e);
+    if (this.pending) return this.stopNow();
+    const rip = t.cpu.rip;
+    if (this.breakpoints.size !== 0 && this.breakpoints.has(rip)) {
+      const cond = this.breakpoints.get(rip);
+      if (!cond || cond(t)) {
+        this.pending = { reason: 'breakpoint', thread: t, address: rip };
+        return this.stopNow();
+      }
+    }
+    const s = this.step;
+    if (s !== null && s.thread === t) {
+      let done = false;
+      if (s.target !== undefined) done = rip === s.target && t.cpu.getRegNum(RSP) >= s.minRsp!;
+      else if (s.uiretDepth === undefined) done = t.cpu.icount !== s.icount || rip !== s.rip || !!s.delivered;
+      if (done) {
+        this.pending = { reason: 'step', thread: t };
+        return this.stopNow();
+      }
+    }
+    return false;
+  }
+
+  fault(t: Thread, signal: boolean): boolean {
+    if (!signal) return this.pending !== null && this.pending.thread === t ? this.stopNow() : false;
+    if (!this.filters.has('signal')) return false;
+    const c = t.cpu;
+    const cond = this.filters.get('signal');
+    if (cond && !cond({ thread: t.tid, pid: t.proc.pid, core: this.coreOf(t), signal: c.faultSig })) return false;
+    const d = this.decodeAt(t, c.rip);
+    const addr = c.faultSig === 11 || c.faultSig === 7 ? `, address 0x${c.faultAddr.toString(16)}` : '';
+    this.pending = {
+      reason: 'exception',
+      thread: t,
+      filter: 'signal',
+      description: `${signalName(c.faultSig)}${c.faultMsg ? ` (${c.faultMsg})` : ''} in thread ${t.tid} at rip 0x${c.rip.toString(16)}${addr}: ${d?.text ?? '?'} (not yet delivered)`,
+    };
+    return this.stopNow();
+  }
+
+  private stopNow(): boolean {
+    this.kernel.stopRequested = true;
+    return true;
+  }
+
+  // ------------------------------------------------------------------ breakpoints
+
+  /** Replace the instruction breakpoints (addresses in every process). */
+  setBreakpoints(bps: Iterable<[number, ((t: Thread) => boolean) | null]>): void {
+    this.breakpoints = new Map(bps);
+    this.stopsChanged();
+  }
+
+  get breakpointAddresses(): number[] {
+    return [...this.breakpoints.keys()];
+  }
+
+  private setTempStop(a: number): void {
+    this.tempStops.add(a);
+    this.stopsChanged();
+  }
+  private clearTempStops(): void {
+    if (this.tempStops.size === 0) return;
+    this.tempStops.clear();
+    this.stopsChanged();
+  }
+
+  private stopsChanged(): void {
+    this.stopsVersion++;
+    // engines of live processes now; new ones (fork, execve) at their first boundary
+    for (const p of this.kernel.procs.values()) if (p.alive && p.engine) this.syncStops(p.engine);
+  }
+
+  private syncStops(e: Engine): void {
+    const want = new Set<number>([...this.breakpoints.keys(), ...this.tempStops]);
+    const have = e.cache.stops;
+    const same = want.size === have.size && [...want].every((a) => have.has(a));
+    if (!same) {
+      have.clear();
+      for (const a of want) have.add(a);
+      e.cache.flush(); // blocks translated before must now end at the new stops
+    }
+    this.engineVersion.set(e, this.stopsVersion);
+  }
+
+  // ------------------------------------------------------------------ UINTR event stops
+
+  /** Enable the exception filters (with optional conditions); others are off. */
+  setStopFilters(f: Iterable<[StopFilter, StopCondition | null]>): void {
+    this.filters = new Map(f);
+  }
+
+  /** UINTR events appended since the last call (for the adapter's `uintr/event`). */
+  drainEvents(): UintrEvent[] {
+    const e = this.fresh;
+    this.fresh = [];
+    return e;
+  }
+
+  activeDeliveries(t: Thread): ActiveDelivery[] {
+    return this.deliveries.get(t) ?? [];
+  }
+
+  private onEvent(e: UintrEvent): void {
+    this.fresh.push(e);
+    const d = e as Record<string, unknown>;
+    let t: Thread | undefined;
+    if (e.kind === 'deliver' || e.kind === 'uiret') {
+      t = this.thread(e.tid);
+      if (t) {
+        let l = this.deliveries.get(t);
+        if (!l) this.deliveries.set(t, (l = []));
+        if (e.kind === 'deliver') {
+          l.push({ vector: d.vector as number, handler: d.handler as number, frame: d.frame as number, rip: d.rip as number, rsp: d.rsp as number, rflags: d.rflags as number, seq: e.seq });
+          if (this.step && this.step.thread === t) this.step.delivered = true;
+        } else {
+          l.pop();
+          const s = this.step;
+          if (s && s.thread === t && s.uiretDepth !== undefined && l.length < s.uiretDepth && !this.pending) {
+            this.pending = { reason: 'step', thread: t };
+            t.cpu.exit = Exit.Attention;
+            this.kernel.stopRequested = true;
+          }
+        }
+      }
+    }
+    if (this.pending || this.filters.size === 0 || this.injecting) return;
+    const filter = filtersOf(e).find((f) => {
+      if (!this.filters.has(f)) return false;
+      const cond = this.filters.get(f);
+      return !cond || cond(factsOf(e));
+    });
+    if (!filter) return;
+    t ??= this.thread(e.tid);
+    if (!t) return;
+    this.pending = { reason: 'exception', thread: t, filter, event: e, description: this.describe(e) };
+    // stop at the next instruction boundary (the engine checks after UINTR instructions and deliveries),
+    // or between rounds if no thread reaches one (everything blocked)
+    t.cpu.exit = Exit.Attention;
+    this.kernel.stopRequested = true;
+  }
+
+  /** One sentence for a stop on an event, e.g. "User interrupt delivered: vector 0 → thread 1001 (core 1), handler uintr_handler". */
+  describe(e: UintrEvent, sym: (a: number) => string = (a) => '0x' + a.toString(16)): string {
+    const d = e as Record<string, unknown>;
+    const n = (k: string) => d[k] as number;
+    switch (e.kind) {
+      case 'deliver':
+        return `User interrupt delivered: vector ${n('vector')} → thread ${e.tid} (core ${e.core}), handler ${sym(n('handler'))}; interrupted at ${sym(n('rip'))}`;
+      case 'uiret':
+        return `UIRET in thread ${e.tid} (core ${e.core}): back to ${sym(n('rip'))}, UIF = 1`;
+      case 'senduipi': {
+        const tgt = d.target ?? (d.upid !== undefined ? this.kernel.uintr.ownerOf(n('upid'))?.tid : undefined);
+        if (d.outcome === 'fault') return `SENDUIPI in thread ${e.tid} (core ${e.core}) faulted: ${d.fault} ${d.reason ?? ''}`.trim();
+        return `SENDUIPI index ${d.index ?? '?'} from thread ${e.tid} (core ${e.core}) → vector ${d.vector}${tgt !== undefined ? `, thread ${tgt}` : ''}: ${d.outcome}`;
+      }
+      case 'notify':
+        return `Notification sent by thread ${e.tid}: vector 0x${n('vector').toString(16)} → APIC ${d.apic}${d.targetRunning === false ? ` (the UPID's owner${d.owner !== undefined ? ' ' + d.owner : ''} is not running there)` : d.owner !== undefined ? ` (thread ${d.owner})` : ''}`;
+      case 'fault':
+        return `UINTR fault in thread ${e.tid} (core ${e.core}): ${d.fault} at ${sym(n('rip'))}: ${d.reason}`;
+    }
+    return formatEvent(e);
+  }
+
+  // ------------------------------------------------------------------ registers
+
+  registers(t: Thread): Register[] {
+    const c = t.cpu;
+    const out: Register[] = GPR_NAMES.map((name, i) => ({ name, value: c.getReg64(i), bits: 64 as const }));
+    out.push({ name: 'rip', value: BigInt(c.rip), bits: 64 });
+    out.push({ name: 'rflags', value: BigInt(getRflags(c) >>> 0), bits: 64 });
+    out.push({ name: 'fs_base', value: BigInt(c.fsBase), bits: 64 });
+    out.push({ name: 'gs_base', value: BigInt(c.gsBase), bits: 64 });
+    for (let i = 0; i < 16; i++) out.push({ name: `xmm${i}`, value: xmmValue(c, i), bits: 128 });
+    return out;
+  }
+
+  register(t: Thread, name: string): bigint | undefined {
+    const n = name.toLowerCase();
+    const c = t.cpu;
+    const g = GPR_NAMES.indexOf(n);
+    if (g >= 0) return c.getReg64(g);
+    const sub = subRegister(n);
+    if (sub) return (c.getReg64(sub.reg) >> BigInt(sub.shift)) & ((1n << BigInt(sub.bits)) - 1n);
+    if (n === 'rip' || n === 'pc') return BigInt(c.rip);
+    if (n === 'rflags' || n === 'eflags') return BigInt(getRflags(c) >>> 0);
+    if (n === 'fs_base') return BigInt(c.fsBase);
+    if (n === 'gs_base') return BigInt(c.gsBase);
+    const x = /^xmm(\d+)$/.exec(n);
+    if (x && +x[1] < 16) return xmmValue(c, +x[1]);
+    return undefined;
+  }
+
+  /** Write a register (name as in registers(), or a 32/16/8-bit sub-register). Throws on a bad name/value. */
+  setRegister(t: Thread, name: string, v: bigint): void {
+    const n = name.toLowerCase();
+    const c = t.cpu;
+    const g = GPR_NAMES.indexOf(n);
+    if (g >= 0) return c.setReg64(g, v & MASK64);
+    const sub = subRegister(n);
+    if (sub) {
+      const m = ((1n << BigInt(sub.bits)) - 1n) << BigInt(sub.shift);
+      let old = c.getReg64(sub.reg);
+      if (sub.bits === 32 && sub.shift === 0) old = 0n; // writes to a 32-bit register zero the upper half
+      return c.setReg64(sub.reg, ((old & ~m) | ((v << BigInt(sub.shift)) & m)) & MASK64);
+    }
+    if (n === 'rip' || n === 'pc') {
+      if (v < 0n || v >= 1n << 47n) throw new Error('RIP must be a canonical user address');
+      c.rip = Number(v);
+      return;
+    }
+    if (n === 'rflags' || n === 'eflags') {
+      setRflags(c, (Number(v & 0xffffffffn) & 0x3f7fd7) | 2);
+      return;
+    }
+    if (n === 'fs_base' || n === 'gs_base') {
+      if (v < 0n || v >= 1n << 47n) throw new Error(`${n} must be a canonical user address`);
+      if (n === 'fs_base') c.fsBase = Number(v);
+      else c.gsBase = Number(v);
+      return;
+    }
+    const x = /^xmm(\d+)$/.exec(n);
+    if (x && +x[1] < 16) {
+      const i = +x[1];
+      const u = BigInt.asUintN(128, v);
+      for (let k = 0; k < 4; k++) c.x[4 * i + k] = Number((u >> BigInt(32 * k)) & 0xffffffffn) | 0;
+      return;
+    }
+    throw new Error(`unknown register ${name}`);
+  }
+
+  // ------------------------------------------------------------------ memory
+
+  /**
+   * Read guest memory of t's process as the debugger sees it (page protection ignored; the kernel-owned
+   * UINTR pages are readable). Stops at the first unmapped page: `data` may be shorter than n.
+   */
+  readMemory(t: Thread, addr: number, n: number): Uint8Array {
+    const m = t.proc.mem;
+    const out = new Uint8Array(n);
+    let i = 0;
+    while (i < n) {
+      const a = addr + i;
+      if (!(a >= 0 && a < 2 ** 32) || m.prot[Math.floor(a / PAGE_SIZE)] === 0) break;
+      const chunk = Math.min(n - i, PAGE_SIZE - (a % PAGE_SIZE));
+      const off = m.forceOffset(a);
+      out.set(m.u8.subarray(off, off + chunk), i);
+      i += chunk;
+    }
+    return out.subarray(0, i);
+  }
+
+  /** Write guest memory (protection ignored; translated code on those pages is invalidated). Returns bytes written. */
+  writeMemory(t: Thread, addr: number, data: Uint8Array): number {
+    const m = t.proc.mem;
+    let i = 0;
+    while (i < data.length) {
+      const a = addr + i;
+      if (!(a >= 0 && a < 2 ** 32) || m.prot[Math.floor(a / PAGE_SIZE)] === 0) break;
+      const chunk = Math.min(data.length - i, PAGE_SIZE - (a % PAGE_SIZE));
+      m.write(a, data.subarray(i, i + chunk), true);
+      i += chunk;
+    }
+    // a write into a UPID may change what a thread can receive: blocked waits re-check
+    this.kernel.epoch++;
+    return i;
+  }
+
+  /** Intel-syntax disassembly of the instruction at addr (null if unreadable). */
+  decodeAt(t: Thread, addr: number): { text: string; len: number; bytes: Uint8Array } | null {
+    const b = this.readMemory(t, addr, 15);
+    if (b.length === 0) return null;
+    const d = disassemble(b, addr);
+    if (d.text === '(bad)' && b.length < 15) return { text: '(bad)', len: 1, bytes: b.subarray(0, 1) };
+    return { text: d.text, len: d.len, bytes: b.subarray(0, d.len) };
+  }
+
+  // ------------------------------------------------------------------ UINTR state
+
+  uintr(t: Thread): UintrView {
+    const c = t.cpu, u = c.ui;
+    const k = this.kernel;
+    const tu = threadUintr(t);
+    const m = t.proc.mem;
+    const uirr = u.uirr;
+    const pending: number[] = [];
+    for (let v = 63; v >= 0; v--) if ((uirr >> BigInt(v)) & 1n) pending.push(v);
+    const upidAddr = u.upidAddr !== 0 ? u.upidAddr : tu.receiver?.upid ?? 0;
+    const upid = upidAddr ? this.upid(t, upidAddr) : null;
+    // the UITT: the thread's MSR, else the kernel's table for it (later ABI: per process; RFC v1: per thread)
+    let src: UintrView['uittSource'] = 'none';
+    let table = 0;
+    let count = 0;
+    if (u.ttValid) {
+      src = 'msr';
+      table = u.uittAddr;
+      count = Math.min((u.uittsz >>> 0) + 1, UINTR_MAX_UITT_NR);
+    } else {
+      const kt = tu.uitt ?? (t.proc as unknown as { uitt?: { addr: number } | null }).uitt ?? null;
+      if (kt) {
+        src = 'kernel';
+        table = kt.addr;
+        count = UINTR_MAX_UITT_NR;
+      }
+    }
+    const uitt: UittEntryView[] = [];
+    for (let i = 0; i < count; i++) {
+      try {
+        const lo = supRead32(m, table + i * 16);
+        if (!(lo & 1)) continue;
+        const up = (supRead32(m, table + i * 16 + 12) >>> 0) * 2 ** 32 + (supRead32(m, table + i * 16 + 8) >>> 0);
+        uitt.push({ index: i, vector: (lo >>> 8) & 0xff, upid: up, target: k.uintr.ownerOf(up)?.tid });
+      } catch {
+        break;
+      }
+    }
+    const r = tu.receiver;
+    const vectors: number[] = [];
+    if (r) for (let v = 0; v < 64; v++) if ((r.vectors >> BigInt(v)) & 1n) vectors.push(v);
+    return {
+      uif: u.uif,
+      uirr,
+      pending,
+      handler: u.handler,
+      stackAdjust: u.stackAdjust,
+      uinv: u.uinv,
+      uittsz: u.uittsz >>> 0,
+      uittAddr: u.uittAddr,
+      ttValid: u.ttValid,
+      upidAddr: u.upidAddr,
+      upid,
+      uittSource: src,
+      uittTable: table,
+      uitt,
+      receiver: r ? { upid: r.upid, vectors } : null,
+      delivery: k.uintr.explain(t),
+      active: [...this.activeDeliveries(t)],
+    };
+  }
+
+  /** Decode a UPID (supervisor reads). */
+  upid(t: Thread, addr: number): UpidView | null {
+    const m = t.proc.mem;
+    try {
+      const ctl = supRead32(m, addr), ndst = supRead32(m, addr + 4);
+      const pir = (BigInt(supRead32(m, addr + 12) >>> 0) << 32n) | BigInt(supRead32(m, addr + 8) >>> 0);
+      return { addr, on: ctl & 1, sn: (ctl >> 1) & 1, blkd: (ctl >> 7) & 1, nv: (ctl >>> 16) & 0xff, ndst: ndst >>> 0, apic: (ndst >>> 8) & 0xff, pir, owner: this.kernel.uintr.ownerOf(addr)?.tid };
+    } catch {
+      return null;
+    }
+  }
+
+  /**
+   * Change a UINTR field of t with architectural effect: UIF, UIRR, UIHANDLER, UISTACKADJUST, and in the
+   * thread's UPID: ON, SN, PIR. Throws with a reason for values the architecture rejects.
+   */
+  setUintr(t: Thread, field: string, v: bigint): void {
+    const c = t.cpu, u = c.ui;
+    const f = field.toUpperCase();
+    const bit = (x: bigint) => {
+      if (x !== 0n && x !== 1n) throw new Error(`${field} is one bit: 0 or 1`);
+      return Number(x);
+    };
+    switch (f) {
+      case 'UIF':
+        u.uif = bit(v);
+        break;
+      case 'UIRR':
+        u.uirr = BigInt.asUintN(64, v);
+        break;
+      case 'UIHANDLER':
+        if (!writeMsr(c, MSR_UINTR_HANDLER, v)) throw new Error('UIHANDLER must be a canonical address');
+        break;
+      case 'UISTACKADJUST':
+        if (!writeMsr(c, MSR_UINTR_STACKADJUST, v)) throw new Error('UISTACKADJUST must be canonical');
+        break;
+      case 'ON':
+      case 'SN':
+      case 'PIR': {
+        const a = u.upidAddr || threadUintr(t).receiver?.upid || 0;
+        if (!a) throw new Error('the thread has no UPID (not a receiver)');
+        const m = t.proc.mem;
+        if (f === 'PIR') {
+          const p = BigInt.asUintN(64, v);
+          supWrite32(m, a + 8, Number(p & 0xffffffffn) | 0);
+          supWrite32(m, a + 12, Number(p >> 32n) | 0);
+        } else {
+          const ctl = supRead32(m, a);
+          const b = f === 'ON' ? 1 : 2;
+          supWrite32(m, a, bit(v) ? ctl | b : ctl & ~b);
+        }
+        break;
+      }
+      default:
+        throw new Error(`${field} cannot be changed`);
+    }
+    updatePending(c);
+    this.kernel.epoch++;
+  }
+
+  /**
+   * Post user-interrupt vector `vector` to receiver thread t as a sender's SENDUIPI would (PIR bit, then
+   * ON and a notification IPI unless ON or SN was set; a receiver blocked with the sender-pays flag is
+   * woken like the kernel's fix-up does). Logged as a 'senduipi' event on t with `injected: true`.
+   * Returns the outcome.
+   */
+  post(t: Thread, vector: number): string {
+    if (!(Number.isInteger(vector) && vector >= 0 && vector < 64)) throw new Error('vector must be an integer 0..63');
+    const r = threadUintr(t).receiver;
+    if (!r || !r.active) throw new Error(`thread ${t.tid} is not a user-interrupt receiver (no handler registered)`);
+    this.injecting = true;
+    try {
+      return this.postVector(t, r.upid, vector);
+    } finally {
+      this.injecting = false;
+    }
+  }
+
+  private postVector(t: Thread, a: number, vector: number): string {
+    const k = this.kernel;
+    const m = t.proc.mem;
+    const ctl = supRead32(m, a);
+    const w = vector < 32 ? 8 : 12;
+    supWrite32(m, a + w, supRead32(m, a + w) | (1 << (vector % 32)));
+    let outcome: string;
+    if (ctl & 0x80) {
+      supWrite32(m, a, (ctl & ~0x80) | 1);
+      outcome = 'receiver blocked (sender pays): posted and woken';
+      k.uintrEvent(t, 'senduipi', { vector, upid: a, target: t.tid, outcome, injected: true });
+      (k.uintr as unknown as { wake(t: Thread, why: string): void }).wake(t, 'debugger post (sender pays)');
+    } else if (ctl & 3) {
+      outcome = ctl & 2 ? 'suppressed (SN=1)' : 'merged (ON=1)';
+      k.uintrEvent(t, 'senduipi', { vector, upid: a, target: t.tid, outcome, injected: true });
+    } else {
+      supWrite32(m, a, ctl | 1);
+      outcome = 'notified';
+      k.uintrEvent(t, 'senduipi', { vector, upid: a, target: t.tid, outcome, injected: true });
+      const ndst = supRead32(m, a + 4);
+      k.uintr.ipi(t, (ctl >>> 16) & 0xff, (ndst >>> 8) & 0xff, a);
+    }
+    k.epoch++;
+    return outcome;
+  }
+
+  /** Every thread's process (for memory reads by pid). */
+  process(pid: number): Process | undefined {
+    return this.kernel.procs.get(pid);
+  }
+}
+
+function xmmValue(c: CpuState, i: number): bigint {
+  let v = 0n;
+  for (let k = 3; k >= 0; k--) v = (v << 32n) | BigInt(c.x[4 * i + k] >>> 0);
+  return v;
+}
+
+const SUB32 = ['eax', 'ecx', 'edx', 'ebx', 'esp', 'ebp', 'esi', 'edi'];
+const SUB16 = ['ax', 'cx', 'dx', 'bx', 'sp', 'bp', 'si', 'di'];
+const SUB8 = ['al', 'cl', 'dl', 'bl', 'spl', 'bpl', 'sil', 'dil'];
+const SUB8H = ['ah', 'ch', 'dh', 'bh'];
+function subRegister(n: string): { reg: number; shift: number; bits: number } | null {
+  let i = SUB32.indexOf(n);
+  if (i >= 0) return { reg: i, shift: 0, bits: 32 };
+  if ((i = SUB16.indexOf(n)) >= 0) return { reg: i, shift: 0, bits: 16 };
+  if ((i = SUB8.indexOf(n)) >= 0) return { reg: i, shift: 0, bits: 8 };
+  if ((i = SUB8H.indexOf(n)) >= 0) return { reg: i, shift: 8, bits: 8 };
+  const r = /^r(\d+)(d|w|b)$/.exec(n);
+  if (r && +r[1] >= 8 && +r[1] < 16) return { reg: +r[1], shift: 0, bits: r[2] === 'd' ? 32 : r[2] === 'w' ? 16 : 8 };
+  return null;
+}
+
+/** The filters an event belongs to (notification: sent, suppressed by SN, merged because ON was set). */
+export function filtersOf(e: UintrEvent): StopFilter[] {
+  const d = e as Record<string, unknown>;
+  if (d.injected) return []; // events of the debugger's own uintr/post
+  switch (e.kind) {
+    case 'senduipi': {
+      const o = String(d.outcome);
+      return o.startsWith('suppressed') || o.startsWith('merged') ? ['senduipi', 'notification'] : ['senduipi'];
+    }
+    case 'notify':
+      return ['notification'];
+    case 'deliver':
+      return ['delivery'];
+    case 'uiret':
+      return ['uiret'];
+    case 'fault':
+      return ['uintr-fault'];
+  }
+  return [];
+}
+
+function factsOf(e: UintrEvent): StopFacts {
+  const d = e as Record<string, unknown>;
+  const num = (k: string) => (typeof d[k] === 'number' ? (d[k] as number) : undefined);
+  return { thread: e.tid, pid: e.pid, core: e.core, vector: num('vector'), index: num('index'), target: num('target') ?? num('owner') };
+}
