@@ -23,6 +23,7 @@
  */
 import { CpuState } from './state';
 import { W } from './runtime';
+import { CpuTrap, SIGFPE } from './trap';
 
 // ------------------------------------------------------------------ scratch and bit access
 
@@ -86,7 +87,11 @@ function denF(x: number): boolean {
 
 // ------------------------------------------------------------------ SIGFPE for unmasked exceptions
 
-let trapFactory: (code: number) => Error = (code) => new Error(`SIMD floating-point exception (si_code ${code})`);
+/**
+ * Default: a CpuTrap(SIGFPE, si_code) that the engine turns into a precise fault at the instruction (it must
+ * never be a plain Error, which would escape Engine.run).
+ */
+let trapFactory: (code: number) => Error = (code) => new CpuTrap(SIGFPE, code, -1, -1, `floating-point exception (si_code ${code})`);
 /** SIGFPE trap for si_code (x87 #MF uses it too). */
 export function fpTrap(code: number): Error {
   return trapFactory(code);

@@ -13,8 +13,10 @@
  * is the negative "real indefinite", out-of-range integer stores give the integer indefinite.
  * Unmasked exceptions set ES/B; the next waiting x87 instruction raises #MF (SIGFPE) as on hardware.
  *
- * Not exact: the transcendental instructions (F2XM1 FYL2X FYL2XP1 FPTAN FPATAN FSIN FCOS FSINCOS) are
- * computed in double precision (about 53 correct bits instead of 64) and always report PE.
+ * The transcendental instructions (F2XM1 FYL2X FYL2XP1 FPTAN FPATAN FSIN FCOS FSINCOS) are evaluated in
+ * double-double arithmetic and correctly rounded to 64 bits (FSIN & co. reduce their argument exactly with the
+ * hardware's 66-bit pi); the hardware is only accurate to within 1 ulp, so a small fraction of results (about
+ * 2% of random operands) differ from it in the last bit, or in C1 (see "transcendentals" below).
  * FIP/FDP/FOP (last instruction/operand pointers) are not tracked and are stored as 0.
  */
 import { CpuState } from './state';
@@ -249,11 +251,15 @@ function wait(c: CpuState): void {
  * unmasked invalid/denormal/zero-divide exception means the destination must not be written.
  */
 function flags(c: CpuState, f: number): boolean {
-  let sw = (c.fpuSw & ~C1) | (f & (0x7f | C1));
   const um = f & ~c.fpuCw & 0x3f;
+  // an unmasked pre-computation exception (invalid, denormal operand, zero divide) stops the instruction
+  // before the result (and so OE/UE/PE and the rounding C1) exists
+  const pre = (um & (IE | DE | ZE)) !== 0;
+  if (pre) f &= IE | DE | ZE | SF | (f & SF ? C1 : 0);
+  let sw = (c.fpuSw & ~C1) | (f & (0x7f | C1));
   if (um) sw |= ES | B;
   c.fpuSw = sw;
-  return (um & (IE | DE | ZE)) === 0;
+  return !pre;
 }
 /** Underflow check for operand ST(i): sets IE|SF (C1=0) and returns true when empty. */
 function under(c: CpuState, i: number): boolean {
@@ -298,23 +304,37 @@ function nanResult(a: F, ka: K, b: F, kb: K, out: F): number {
 
 // ------------------------------------------------------------------ arithmetic core
 
-/** Finish: round working significand to the register format (PC, RC) into out; returns flags. */
-function toReg(c: CpuState, s: number, E: number, out: F): number {
+/**
+ * Finish: round the working significand to the register format into out (precision p: the precision control
+ * by default; FSCALE and the exact operations pass 64); returns flags. With OE/UE unmasked the exponent is
+ * wrapped by 24576 (as the hardware does); a result still out of range then gets the masked response.
+ */
+function toReg(c: CpuState, s: number, E: number, out: F, p = pc(c)): number {
   const cw = c.fpuCw;
   const umUE = (cw & UE) === 0, umOE = (cw & OE) === 0;
   const rc = rcOf(c);
-  const r = roundCore(s, E, pc(c), umUE ? -1e9 : EMIN, rc);
+  const h0 = MH, l0 = ML, x0 = MX, s0 = MS;
+  let r = roundCore(s, E, p, umUE ? -1e9 : EMIN, rc);
   let e = RE, f = 0;
+  if (umUE) {
+    if (e < EMIN) {
+      if (e + 24576 >= EMIN) { f |= UE; e += 24576; }
+      else {
+        // too small even for the wrapped exponent: the masked (denormal or zero) result
+        MH = h0; ML = l0; MX = x0; MS = s0;
+        r = roundCore(s, E, p, EMIN, rc);
+        e = RE;
+        if ((r & 8) && (r & 1)) f |= UE;
+      }
+    }
+  } else if ((r & 8) && (r & 1)) f |= UE;
   if (r & 1) f |= PE;
   if (r & 2) f |= C1;
-  if (umUE) {
-    if (e < EMIN) { f |= UE; e += 24576; }
-  } else if ((r & 8) && (r & 1)) f |= UE;
   if (e > EMAX) {
-    if (umOE) { f |= OE; e -= 24576; }
+    if (umOE && e - 24576 <= EMAX) { f |= OE; e -= 24576; }
     else {
       f |= OE | PE;
-      overflow(s, pc(c), rc, out);
+      overflow(s, p, rc, out);
       if (out.e === 0x7fff) f |= C1; else f &= ~C1;
       return f;
     }
@@ -346,7 +366,7 @@ function add(c: CpuState, a: F, b: F, sub: boolean, out: F): number {
   if (ka === K.Inf || kb === K.Inf) {
     if (ka === K.Inf && kb === K.Inf && a.s !== bs) { out.set(INDEF); return IE; }
     if (ka === K.Inf) out.set(a); else out.put(bs, 0x7fff, 0x80000000, 0);
-    return 0;
+    return ka === K.Den || kb === K.Den ? DE : 0;
   }
   let f = ka === K.Den || kb === K.Den ? DE : 0;
   if (ka === K.Zero && kb === K.Zero) {
@@ -359,11 +379,16 @@ function add(c: CpuState, a: F, b: F, sub: boolean, out: F): number {
     const E = unpack(x);
     return f | toReg(c, s, E, out);
   }
-  let Ea = unpack(a);
-  let ah = MH, al = ML;
-  let Eb = unpack(b);
-  let bh = MH, bl = ML;
-  let sa = a.s, sb = bs;
+  const Ea = unpack(a);
+  const ah = MH, al = ML;
+  const Eb = unpack(b);
+  return f | addCore(c, a.s, Ea, ah, al, bs, Eb, MH, ML, out, pc(c));
+}
+/**
+ * Sum of two finite nonzero values given unpacked ((-1)^s * significand h:l (bit 63 set) * 2^(E-63), any
+ * exponents), correctly rounded to precision p into out; returns flags.
+ */
+function addCore(c: CpuState, sa: number, Ea: number, ah: number, al: number, sb: number, Eb: number, bh: number, bl: number, out: F, p: number): number {
   // |a| >= |b|
   if (Eb > Ea || (Eb === Ea && (bh > ah || (bh === ah && bl > al)))) {
     let t = Ea; Ea = Eb; Eb = t;
@@ -402,11 +427,11 @@ function add(c: CpuState, a: F, b: F, sub: boolean, out: F): number {
     // MS stays (the true value is slightly below the computed one)
     if ((MH | ML | MX) === 0 && MS === 0) {
       zero(rcOf(c) === 1 ? 1 : 0, out);
-      return f;
+      return 0;
     }
     E -= normLeft();
   }
-  return f | toReg(c, sa, E, out);
+  return toReg(c, sa, E, out, p);
 }
 
 function mul(c: CpuState, a: F, b: F, out: F): number {
@@ -501,6 +526,10 @@ function div(c: CpuState, a: F, b: F, out: F): number {
   return f | toReg(c, s, Ea - Eb - sh, out);
 }
 
+/** Bit n of the 65-bit number m2:m1:m0 (0 for n < 0). */
+function bit3(m2: number, m1: number, m0: number, n: number): number {
+  return n < 0 || n > 64 ? 0 : n < 32 ? (m0 >>> n) & 1 : n < 64 ? (m1 >>> (n - 32)) & 1 : m2 & 1;
+}
 function sqrt(c: CpuState, a: F, out: F): number {
   const k = kind(a);
   if (k === K.Bad) { out.set(INDEF); return IE; }
@@ -509,44 +538,44 @@ function sqrt(c: CpuState, a: F, out: F): number {
   if (a.s) { out.set(INDEF); return IE; }
   if (k === K.Inf) { out.set(a); return 0; }
   const f = k === K.Den ? DE : 0;
-  let E = unpack(a);
-  // radicand m * 2^(E - 63) with m the 64-bit significand; make the exponent even
-  let m = (BigInt(MH) << 32n) | BigInt(ML);
+  const E = unpack(a);
+  // radicand m * 2^e2 with m the 64-bit significand; make e2 even (m' = 2m, 65 bits, when it is odd)
   let e2 = E - 63;
-  if (e2 & 1) { m <<= 1n; e2 -= 1; }
-  // root with >= 97 significant bits: scale the radicand by 2^(2k)
-  const k2 = 132;
-  const rad = m << BigInt(2 * k2);
-  let r = isqrt(rad);
-  const exact = r * r === rad;
-  // r ~ 2^(97..98): normalize to 96 bits + sticky
-  const bits = r.toString(2).length;
-  const drop = bits - 96;
-  const sticky = (r & ((1n << BigInt(drop)) - 1n)) !== 0n || !exact;
-  r >>= BigInt(drop);
-  MH = Number((r >> 64n) & 0xffffffffn);
-  ML = Number((r >> 32n) & 0xffffffffn);
-  MX = Number(r & 0xffffffffn);
-  MS = sticky ? 1 : 0;
-  // value = r_full * 2^(e2/2 - k2); r_full = r << drop; bit 63 of MH:ML corresponds to 2^(bits-1)
-  E = e2 / 2 - k2 + bits - 1;
-  return f | toReg(c, 0, E, out);
-}
-function isqrt(n: bigint): bigint {
-  if (n < 2n) return n;
-  let x = BigInt(Math.floor(Math.sqrt(Number(n))));
-  // Number(n) may be inexact / overflow for huge n: fall back to a power-of-two start
-  if (x <= 0n || !Number.isFinite(Number(n))) x = 1n << BigInt(Math.ceil(n.toString(2).length / 2));
-  for (;;) {
-    const y = (x + n / x) >> 1n;
-    if (y >= x) {
-      // x is floor(sqrt(n)) or one too large
-      while (x * x > n) x -= 1n;
-      while ((x + 1n) * (x + 1n) <= n) x += 1n;
-      return x;
-    }
-    x = y;
+  let m2 = 0, m1 = MH, m0 = ML;
+  if (e2 & 1) {
+    m2 = m1 >>> 31;
+    m1 = ((m1 << 1) | (m0 >>> 31)) >>> 0;
+    m0 = (m0 << 1) >>> 0;
+    e2 -= 1;
   }
+  // bit-by-bit integer square root of N = m' * 2^70 (< 2^136: 68 root bits, at least 67 significant);
+  // remainder r = rh*2^32 + rl (< 2^70) and root q = qh*2^32 + ql (< 2^68) as exact doubles/uint32
+  let rh = 0, rl = 0, qh = 0, ql = 0;
+  for (let i = 0; i < 68; i++) {
+    // the next two radicand bits: positions 135-2i, 134-2i of N; N's bit b is m' bit b-70
+    const b = 134 - 2 * i - 70;
+    const two = b >= -1 ? (bit3(m2, m1, m0, b + 1) << 1) | bit3(m2, m1, m0, b) : 0;
+    // r = 4r + two
+    rh = rh * 4 + (rl >>> 30);
+    rl = (((rl << 2) >>> 0) | two) >>> 0;
+    // t = 4q + 1
+    const th = qh * 4 + (ql >>> 30), tl = (((ql << 2) >>> 0) | 1) >>> 0;
+    qh = qh * 2 + (ql >>> 31);
+    ql = (ql << 1) >>> 0;
+    if (rh > th || (rh === th && rl >= tl)) {
+      let lo = rl - tl, bw = 0;
+      if (lo < 0) { lo += 4294967296; bw = 1; }
+      rh = rh - th - bw;
+      rl = lo;
+      ql = (ql | 1) >>> 0;
+    }
+  }
+  // q into the 96-bit working significand (q < 2^68: words a, b, ql), sticky from the remainder
+  const qa = Math.floor(qh / 4294967296);
+  MH = qa; ML = qh >>> 0; MX = ql; MS = (rh !== 0 || rl !== 0) ? 1 : 0;
+  const z = normLeft();
+  // MH bit 31 had weight 2^95 of q; the root is q * 2^(e2/2 - 35)
+  return f | toReg(c, 0, 95 - z + e2 / 2 - 35, out);
 }
 
 // ------------------------------------------------------------------ compares
@@ -592,7 +621,7 @@ function loadM32(v: number, out: F): F {
   if (e === 0xff) {
     if (fr === 0) return out.put(s, 0x7fff, 0x80000000, 0);
     if (!(fr & 0x400000)) LDF = IE;
-    return out.put(s, 0x7fff, 0xc0000000 | (fr << 8), 0);
+    return out.put(s, 0x7fff, 0x80000000 | (fr << 8), 0); // an SNaN stays signalling (FLD quietens it)
   }
   if (e === 0) {
     if (fr === 0) return out.put(s, 0, 0, 0);
@@ -610,7 +639,7 @@ function loadM64(lo: number, hi: number, out: F, quiet = false): F {
   if (e === 0x7ff) {
     if ((fh | fl) === 0) return out.put(s, 0x7fff, 0x80000000, 0);
     if (!(fh & 0x80000) && !quiet) LDF = IE;
-    return out.put(s, 0x7fff, 0xc0000000 | (fh << 11) | (fl >>> 21), fl << 11);
+    return out.put(s, 0x7fff, 0x80000000 | (fh << 11) | (fl >>> 21), fl << 11); // SNaN stays signalling
   }
   if (e === 0) {
     if ((fh | fl) === 0) return out.put(s, 0, 0, 0);
@@ -800,16 +829,17 @@ export function x87Arith(c: CpuState, op: number, d: number, s: number, doPop: b
 export function x87ArithMem(c: CpuState, m: X87Mem, op: number, a: number, fmt: number): void {
   wait(c);
   loadMem(m, a, fmt, Bv);
-  let f = LDF;
+  let f: number;
   if (empty(c, 0)) {
     f = STACK_UNDER;
     R.set(INDEF);
   } else {
     get(c, 0, A);
-    if (f & IE) {
-      // SNaN memory operand (quietened by the load): x87 NaN rules apply to the quietened value
-      f |= arith(c, op, A, Bv, R);
-    } else f |= arith(c, op, A, Bv, R);
+    // the memory operand is normalized by the load: its denormal-operand flag comes from the load, and (like
+    // any DE) is not reported when the other operand is a NaN or unsupported
+    const ka = kind(A);
+    f = arith(c, op, A, Bv, R);
+    if ((LDF & DE) && !isNan(ka) && ka !== K.Bad) f |= DE;
   }
   if (!flags(c, f)) return;
   put(c, 0, R);
@@ -819,6 +849,7 @@ export function x87ArithMem(c: CpuState, m: X87Mem, op: number, a: number, fmt: 
 export function x87LoadMem(c: CpuState, m: X87Mem, a: number, fmt: number): void {
   wait(c);
   loadMem(m, a, fmt, R);
+  if (LDF & IE) R.h = (R.h | 0x40000000) >>> 0; // an SNaN m32/m64 is converted to a QNaN
   push(c, R, LDF);
 }
 /** FLD ST(i). */
@@ -872,8 +903,10 @@ export function x87StoreMem(c: CpuState, m: X87Mem, a: number, fmt: number, doPo
     else { storeFloat(c, INDEF, fmt === 1); }
     if (fmt === 1) m.probeWrite(a, 8);
     else m.probeWrite(a, 4);
-    // unmasked IE/DE (and OE/UE to memory) leave the destination unchanged
+    // unmasked IE/DE (and OE/UE to memory) leave the destination unchanged; with OE/UE unmasked there is no
+    // rounded result either (no PE, C1)
     const um = f & ~c.fpuCw & 0x3f;
+    if (um & (OE | UE)) f &= ~(PE | C1);
     if (!flags(c, f)) return;
     if (um & (OE | UE)) return;
     if (fmt === 1) m.w64(a, WORD[0], WORD[1]);
@@ -948,11 +981,15 @@ export function x87Com(c: CpuState, i: number, pops: number, unordered: boolean,
 function comFinish(c: CpuState, r: number, f: number, pops: number, eflags: boolean): void {
   const um = f & ~c.fpuCw & 0x3f;
   flags(c, f);
-  if (um & (IE | DE)) return; // unmasked invalid/denormal: no result, no pop
-  if (eflags) {
-    c.fl = (c.fl & ~0x8d5) | CMP_EFL[r];
-    c.fop = 0;
-  } else c.fpuSw = (c.fpuSw & ~(C0 | C2 | C3)) | CMP_CC[r];
+  // an unmasked invalid operation still reports "unordered" (r is 3 then); an unmasked denormal stops the
+  // compare before any result; neither pops
+  if ((um & DE) === 0 || (um & IE) !== 0) {
+    if (eflags) {
+      c.fl = (c.fl & ~0x8d5) | CMP_EFL[r];
+      c.fop = 0;
+    } else c.fpuSw = (c.fpuSw & ~(C0 | C2 | C3)) | CMP_CC[r];
+  }
+  if (um & (IE | DE)) return;
   for (let k = 0; k < pops; k++) pop(c);
 }
 /** FCOM/FCOMP m32/m64, FICOM/FICOMP m16/m32. */
@@ -963,7 +1000,8 @@ export function x87ComMem(c: CpuState, m: X87Mem, a: number, fmt: number, pops: 
   if (empty(c, 0)) { r = 3; f = STACK_UNDER; }
   else {
     r = compare(get(c, 0, A), Bv, true);
-    f = CMPF | (LDF & DE);
+    const ka = kind(A);
+    f = CMPF | (isNan(ka) || ka === K.Bad ? 0 : LDF & DE); // no DE next to a NaN (as in arithmetic)
   }
   comFinish(c, r, f, pops, false);
 }
@@ -1080,14 +1118,11 @@ export function x87Scale(c: CpuState): void {
       let n = 0;
       if (kb !== K.Zero) {
         const E = unpack(Bv);
-        if (E >= 0) {
-          if (E > 30) n = 1 << 30;
-          else n = Math.floor((MH * 4294967296 + ML) / 2 ** (63 - E));
-        }
+        if (E >= 0) n = E > 30 ? 1 << 30 : MH >>> (31 - E);
         if (Bv.s) n = -n;
       }
       const E = unpack(A);
-      f |= toReg(c, A.s, E + n, R);
+      f |= toReg(c, A.s, E + n, R, 64); // exact but for the exponent range: no precision control
     }
   }
   if (!flags(c, f)) return;
@@ -1104,6 +1139,14 @@ export function x87Xtract(c: CpuState): void {
     push(c, INDEF, f);
     return;
   }
+  if (!empty(c, 7)) {
+    // stack overflow: the masked response is the indefinite in ST(0) and pushed
+    if (!flags(c, STACK_OVER)) return;
+    put(c, 0, INDEF);
+    c.fpuTop = (c.fpuTop - 1) & 7;
+    put(c, 0, INDEF);
+    return;
+  }
   get(c, 0, A);
   const k = kind(A);
   let f = 0;
@@ -1114,8 +1157,8 @@ export function x87Xtract(c: CpuState): void {
   else {
     if (k === K.Den) f = DE;
     const E = unpack(A);
+    T2.put(A.s, BIAS, MH, ML); // before loadInt, which reuses the working significand
     loadInt(E, E >> 31, T1);
-    T2.put(A.s, BIAS, MH, ML);
   }
   if (!flags(c, f)) return;
   put(c, 0, T1);
@@ -1151,8 +1194,9 @@ export function x87Prem(c: CpuState, ieee: boolean): void {
       let d = Ea - Eb;
       cc &= ~(C0 | C1 | C2 | C3);
       if (d < 0 && !(ieee && d === -1)) {
-        // |a| < |b|/2 (or < |b| for FPREM): remainder is a, quotient 0
-        R.set(A);
+        // |a| < |b|/2 (or < |b| for FPREM): remainder is a, quotient 0 (normalized like any result: a
+        // pseudo-denormal comes back normal, a denormal signals underflow when UE is unmasked)
+        f |= toReg(c, A.s, unpack(A), R, 64);
       } else {
         let partial = false;
         let n = d;
@@ -1226,8 +1270,7 @@ export function x87Prem(c: CpuState, ieee: boolean): void {
           MH = rh >>> 0; ML = rl >>> 0; MX = 0; MS = 0;
           const z = normLeft();
           // exact (not rounded to the precision control): at most 64 significant bits, possibly denormal
-          roundCore(rs, rexp - z, 64, EMIN, 0);
-          R.put(rs, MH >= 0x80000000 ? RE + BIAS : 0, MH, ML);
+          f |= toReg(c, rs, rexp - z, R, 64);
         }
         if (partial) cc |= C2;
         else {
@@ -1249,11 +1292,12 @@ export function x87Prem(c: CpuState, ieee: boolean): void {
 export function x87Cmov(c: CpuState, cc: number, i: number): void {
   wait(c);
   if (empty(c, 0) || empty(c, i)) {
+    // stack underflow: the (masked) response is the indefinite in ST(0) whatever the condition
     if (!flags(c, STACK_UNDER)) return;
-    if (cond(c, cc)) put(c, 0, INDEF);
+    put(c, 0, INDEF);
     return;
   }
-  flags(c, 0);
+  // no stack fault: the condition codes (C1 included) are left alone
   if (cond(c, cc)) put(c, 0, get(c, i, R));
 }
 
@@ -1261,6 +1305,7 @@ export function x87Cmov(c: CpuState, cc: number, i: number): void {
 export function x87Free(c: CpuState, i: number, doPop: boolean): void {
   wait(c);
   c.fpuTag |= 3 << (2 * phys(c, i));
+  c.fpuSw &= ~C1;
   if (doPop) pop(c);
 }
 /** FINCSTP / FDECSTP. */
@@ -1332,7 +1377,10 @@ export function x87Stenv(c: CpuState, m: X87Mem, a: number, save: boolean): void
       m.w16(a + 36 + 10 * i, (T1.s << 15) | T1.e);
     }
     x87Init(c);
-  } else c.fpuCw |= 0x3f; // FNSTENV masks all exceptions
+  } else {
+    c.fpuCw |= 0x3f; // FNSTENV masks all exceptions (and so clears ES/B)
+    updateES(c);
+  }
 }
 /** FLDENV / FRSTOR. */
 export function x87Ldenv(c: CpuState, m: X87Mem, a: number, rstor: boolean): void {
@@ -1357,13 +1405,290 @@ export function x87Ldenv(c: CpuState, m: X87Mem, a: number, rstor: boolean): voi
   updateES(c);
 }
 
-/** Transcendentals in double precision: 0 f2xm1 1 fyl2x 2 fyl2xp1 3 fptan 4 fpatan 5 fsin 6 fcos 7 fsincos. */
+// ------------------------------------------------------------------ transcendentals
+
+/*
+ * F2XM1 FYL2X FYL2XP1 FPTAN FPATAN FSIN FCOS FSINCOS are evaluated in double-double arithmetic (about 104
+ * significant bits) on the exact 64-bit operands and then rounded to 64 bits under RC (the precision control
+ * does not apply to them, as on hardware), so the value, PE and C1 (rounded up) come from a result that is
+ * correctly rounded but for the rare cases within ~2^-40 ulp of a rounding boundary. FSIN/FCOS/FSINCOS/FPTAN
+ * reduce their argument modulo pi/2 exactly, with the 66-bit approximation of pi the hardware uses (so results
+ * for arguments near multiples of pi/2 carry the same error as on hardware). The hardware's own results are
+ * within 1 ulp but not always correctly rounded, so a few results differ from it in the last bit.
+ */
+
+/** Double-double results: DH + DL. */
+let DH = 0, DL = 0;
+function twoSum(a: number, b: number): void {
+  const s = a + b, v = s - a;
+  DL = (a - (s - v)) + (b - v);
+  DH = s;
+}
+function fastTwoSum(a: number, b: number): void {
+  const s = a + b;
+  DL = b - (s - a);
+  DH = s;
+}
+const SPLIT = 134217729; // 2^27 + 1
+function twoProd(a: number, b: number): void {
+  const p = a * b;
+  let t = SPLIT * a;
+  const ah = t - (t - a), al = a - ah;
+  t = SPLIT * b;
+  const bh = t - (t - b), bl = b - bh;
+  DL = ((ah * bh - p) + ah * bl + al * bh) + al * bl;
+  DH = p;
+}
+function ddAdd(ah: number, al: number, bh: number, bl: number): void {
+  twoSum(ah, bh);
+  const s = DH, e = DL;
+  twoSum(al, bl);
+  const t = DH, f = DL;
+  fastTwoSum(s, e + t);
+  fastTwoSum(DH, DL + f);
+}
+function ddMul(ah: number, al: number, bh: number, bl: number): void {
+  twoProd(ah, bh);
+  fastTwoSum(DH, DL + (ah * bl + al * bh));
+}
+function ddDiv(ah: number, al: number, bh: number, bl: number): void {
+  const q1 = ah / bh;
+  ddMul(q1, 0, bh, bl);
+  ddAdd(ah, al, -DH, -DL);
+  const rh = DH, rl = DL;
+  const q2 = rh / bh;
+  ddMul(q2, 0, bh, bl);
+  ddAdd(rh, rl, -DH, -DL);
+  const q3 = DH / bh;
+  fastTwoSum(q1, q2);
+  ddAdd(DH, DL, q3, 0);
+}
+
+const LN2H = 0.6931471805599453, LN2L = 2.3190468138462996e-17;
+const LOG2EH = 1.4426950408889634, LOG2EL = 2.0355273740931033e-17;
+const PIH = 3.141592653589793, PIL = 1.2246467991473532e-16;
+const PI2H = 1.5707963267948966, PI2L = 6.123233995736766e-17;
+const PI4H = 0.7853981633974483, PI4L = 3.061616997868383e-17;
+const PI34H = 2.356194490192345, PI34L = 9.184850993605148e-17;
+
+/** 1/n! (n = 0..35) and 1/(2k+1) (k = 0..50) as double-doubles (hi, lo pairs). */
+const INV_FACT = new Float64Array(72);
+const INV_ODD = new Float64Array(102);
+{
+  INV_FACT[0] = 1;
+  for (let n = 1; n < 36; n++) {
+    ddDiv(INV_FACT[2 * n - 2], INV_FACT[2 * n - 1], n, 0);
+    INV_FACT[2 * n] = DH;
+    INV_FACT[2 * n + 1] = DL;
+  }
+  for (let k = 0; k < 51; k++) {
+    ddDiv(1, 0, 2 * k + 1, 0);
+    INV_ODD[2 * k] = DH;
+    INV_ODD[2 * k + 1] = DL;
+  }
+}
+
+/** The finite nonzero x as DH + DL (its significand, in [1, 2)); returns its exponent. MH/ML keep it too. */
+function ddOf(x: F): number {
+  const E = unpack(x);
+  const lo = ML & 0x7ff;
+  DH = (MH * 4294967296 + (ML - lo)) * 2 ** -63;
+  DL = lo * 2 ** -63;
+  return E;
+}
+
+/** Round (h + l) * 2^S (h a normal double, |l| <= ulp(h)) to 64 bits per RC into out; returns flags. */
+function ddToReg(c: CpuState, h: number, l: number, S: number, out: F): number {
+  f64[0] = h;
+  const w1 = u32[1], w0 = u32[0];
+  const sh = w1 >>> 31, eh = ((w1 >>> 20) & 0x7ff) - 1023;
+  const hh = (0x80000000 | ((w1 & 0xfffff) << 11) | (w0 >>> 21)) >>> 0, hl = (w0 << 11) >>> 0;
+  f64[0] = l;
+  const v1 = u32[1], v0 = u32[0];
+  if (l === 0 || ((v1 >>> 20) & 0x7ff) === 0) {
+    MH = hh; ML = hl; MX = 0; MS = l === 0 ? 0 : 1; // (a subnormal l is far below the rounding point)
+    return toReg(c, sh, eh + S, out, 64);
+  }
+  const sl = v1 >>> 31, el = ((v1 >>> 20) & 0x7ff) - 1023;
+  const lh = (0x80000000 | ((v1 & 0xfffff) << 11) | (v0 >>> 21)) >>> 0, ll = (v0 << 11) >>> 0;
+  return addCore(c, sh, eh + S, hh, hl, sl, el + S, lh, ll, out, 64);
+}
+
+/** DH+DL = exp(t) - 1 for |t| <= ln 2 (Taylor series, Horner form). */
+function expm1dd(th: number, tl: number): void {
+  let ph = INV_FACT[56], pl = INV_FACT[57]; // 1/28!
+  for (let n = 27; n >= 1; n--) {
+    ddMul(ph, pl, th, tl);
+    ddAdd(DH, DL, INV_FACT[2 * n], INV_FACT[2 * n + 1]);
+    ph = DH;
+    pl = DL;
+  }
+  ddMul(ph, pl, th, tl);
+}
+/** DH+DL = 2 atanh(u) = ln((1+u)/(1-u)) for |u| <= 0.2. */
+function atanh2dd(uh: number, ul: number): void {
+  ddMul(uh, ul, uh, ul);
+  const wh = DH, wl = DL;
+  let ph = INV_ODD[2 * 26], pl = INV_ODD[2 * 26 + 1];
+  for (let k = 25; k >= 0; k--) {
+    ddMul(ph, pl, wh, wl);
+    ddAdd(DH, DL, INV_ODD[2 * k], INV_ODD[2 * k + 1]);
+    ph = DH;
+    pl = DL;
+  }
+  ddMul(ph, pl, uh, ul);
+  DH *= 2;
+  DL *= 2;
+}
+/** DH+DL = log2((vh + vl) * 2^e) for a positive double-double v. */
+function log2dd(vh: number, vl: number, e: number): void {
+  f64[0] = vh;
+  let k = ((u32[1] >>> 20) & 0x7ff) - 1023;
+  let mh = vh * 2 ** -k, ml = vl * 2 ** -k;
+  if (mh > Math.SQRT2) { mh /= 2; ml /= 2; k++; }
+  // ln m = 2 atanh((m - 1) / (m + 1)), |u| <= 0.172
+  ddAdd(mh, ml, -1, 0);
+  const ah = DH, al = DL;
+  ddAdd(mh, ml, 1, 0);
+  ddDiv(ah, al, DH, DL);
+  atanh2dd(DH, DL);
+  ddMul(DH, DL, LOG2EH, LOG2EL);
+  ddAdd(DH, DL, k + e, 0);
+}
+/** DH+DL = atan(z) for 0 <= z <= 1. */
+function atandd(zh: number, zl: number): void {
+  let quarter = false;
+  if (zh > 0.4142) {
+    // atan z = pi/4 + atan((z - 1) / (z + 1))
+    ddAdd(zh, zl, -1, 0);
+    const ah = DH, al = DL;
+    ddAdd(zh, zl, 1, 0);
+    ddDiv(ah, al, DH, DL);
+    zh = DH;
+    zl = DL;
+    quarter = true;
+  }
+  ddMul(zh, zl, zh, zl);
+  const wh = DH, wl = DL;
+  // sum (-1)^k w^k / (2k+1), |w| <= 0.1716
+  let ph = INV_ODD[2 * 46], pl = INV_ODD[2 * 46 + 1];
+  for (let k = 45; k >= 0; k--) {
+    ddMul(ph, pl, -wh, -wl);
+    ddAdd(DH, DL, INV_ODD[2 * k], INV_ODD[2 * k + 1]);
+    ph = DH;
+    pl = DL;
+  }
+  ddMul(ph, pl, zh, zl);
+  if (quarter) ddAdd(PI4H, PI4L, DH, DL);
+}
+/** sin and cos of r (|r| <= pi/4 + tiny) into SNH/SNL, CSH/CSL. */
+let SNH = 0, SNL = 0, CSH = 0, CSL = 0;
+function sincosdd(rh: number, rl: number): void {
+  ddMul(rh, rl, rh, rl);
+  const wh = -DH, wl = -DL; // -r^2
+  let ph = INV_FACT[2 * 31], pl = INV_FACT[2 * 31 + 1];
+  for (let n = 29; n >= 1; n -= 2) {
+    ddMul(ph, pl, wh, wl);
+    ddAdd(DH, DL, INV_FACT[2 * n], INV_FACT[2 * n + 1]);
+    ph = DH;
+    pl = DL;
+  }
+  ddMul(ph, pl, rh, rl);
+  SNH = DH;
+  SNL = DL;
+  ph = INV_FACT[2 * 32];
+  pl = INV_FACT[2 * 32 + 1];
+  for (let n = 30; n >= 0; n -= 2) {
+    ddMul(ph, pl, wh, wl);
+    ddAdd(DH, DL, INV_FACT[2 * n], INV_FACT[2 * n + 1]);
+    ph = DH;
+    pl = DL;
+  }
+  CSH = ph;
+  CSL = pl;
+}
+
+/** The hardware's pi/2: the 66-bit pi (0x3.243F6A8885A308D3) halved, as P * 2^-65 with P in three words. */
+const PP2 = 3, PP1 = 0x243f6a88, PP0 = 0x85a308d3;
+/**
+ * Reduce |x| = (h:l) * 2^(E-63) (E in -1..62) modulo P * 2^-65 exactly, with the nearest quotient: DH+DL gets
+ * the remainder (|r| <= P * 2^-66), the result is the quotient mod 4.
+ */
+function reduce(h: number, l: number, E: number): number {
+  let r2 = 0, r1 = 0, r0 = 0, q = 0;
+  const n = E + 66; // dividend bits: the significand shifted left by E + 2
+  for (let i = 0; i < n; i++) {
+    const bit = i < 32 ? (h >>> (31 - i)) & 1 : i < 64 ? (l >>> (63 - i)) & 1 : 0;
+    r2 = (r2 << 1) | (r1 >>> 31);
+    r1 = ((r1 << 1) | (r0 >>> 31)) >>> 0;
+    r0 = ((r0 << 1) | bit) >>> 0;
+    let qb = 0;
+    if (r2 > PP2 || (r2 === PP2 && (r1 > PP1 || (r1 === PP1 && r0 >= PP0)))) {
+      let t = r0 - PP0, b = 0;
+      if (t < 0) { t += 4294967296; b = 1; }
+      r0 = t;
+      t = r1 - PP1 - b;
+      b = 0;
+      if (t < 0) { t += 4294967296; b = 1; }
+      r1 = t;
+      r2 = r2 - PP2 - b;
+      qb = 1;
+    }
+    q = ((q << 1) | qb) & 3;
+  }
+  // nearest quotient: when 2r > P, r = P - r (negative remainder) and the quotient goes up (P is odd: no tie)
+  const d2 = (r2 << 1) | (r1 >>> 31), d1 = ((r1 << 1) | (r0 >>> 31)) >>> 0, d0 = (r0 << 1) >>> 0;
+  let neg = false;
+  if (d2 > PP2 || (d2 === PP2 && (d1 > PP1 || (d1 === PP1 && d0 > PP0)))) {
+    let t = PP0 - r0, b = 0;
+    if (t < 0) { t += 4294967296; b = 1; }
+    r0 = t;
+    t = PP1 - r1 - b;
+    b = 0;
+    if (t < 0) { t += 4294967296; b = 1; }
+    r1 = t;
+    r2 = PP2 - r2 - b;
+    neg = true;
+    q = (q + 1) & 3;
+  }
+  twoSum(r2 * 18446744073709551616 + r1 * 4294967296, r0);
+  DH *= 2 ** -65;
+  DL *= 2 ** -65;
+  if (neg) { DH = -DH; DL = -DL; }
+  return q;
+}
+
+/**
+ * Exponent clamps for tiny arguments, where f(x) = c*x*(1 + d) with d far below the 64-bit rounding point:
+ * f is evaluated at x' = x * 2^k (exponent clamped) and scaled back, which rounds alike as long as d' stays
+ * below 2^-66 and above the double-double resolution (2^-104 relative to the 64-bit operand). TINY_SQ is for
+ * d ~ x^2 (sin, tan, atan, and cos = 1 - x^2/2), TINY_LIN for d ~ x (2^x - 1, log2(1 + x)).
+ */
+const TINY_SQ = -40, TINY_LIN = -80;
+
+/**
+ * 0 F2XM1, 1 FYL2X, 2 FYL2XP1, 3 FPTAN, 4 FPATAN, 5 FSIN, 6 FCOS, 7 FSINCOS. Results go to ST(0); FYL2X,
+ * FYL2XP1 and FPATAN write ST(1) and pop; FPTAN pushes 1.0, FSINCOS pushes the cosine.
+ */
 export function x87Trans(c: CpuState, which: number): void {
   wait(c);
   const two = which === 1 || which === 2 || which === 4;
+  const pushes = which === 3 || which === 7;
   if (empty(c, 0) || (two && empty(c, 1))) {
     if (!flags(c, STACK_UNDER)) return;
     if (two) { put(c, 1, INDEF); pop(c); } else put(c, 0, INDEF);
+    if (pushes) {
+      c.fpuTop = (c.fpuTop - 1) & 7;
+      put(c, 0, INDEF);
+    }
+    return;
+  }
+  if (pushes && !empty(c, 7)) {
+    // stack overflow: the masked response is the indefinite in ST(0) and pushed
+    if (!flags(c, STACK_OVER)) return;
+    put(c, 0, INDEF);
+    c.fpuTop = (c.fpuTop - 1) & 7;
+    put(c, 0, INDEF);
     return;
   }
   get(c, 0, A);
@@ -1371,51 +1696,235 @@ export function x87Trans(c: CpuState, which: number): void {
   if (two) get(c, 1, Bv);
   const kb = two ? kind(Bv) : K.Norm;
   let f = 0;
-  if (ka === K.Bad || kb === K.Bad) { f = IE; R.set(INDEF); }
+  T2.put(0, BIAS, 0x80000000, 0); // the pushed value (FPTAN: 1.0)
+  if (ka === K.Bad || kb === K.Bad) { f = IE; R.set(INDEF); T2.set(INDEF); }
   else if (isNan(ka) || isNan(kb)) {
     if (two) f = nanResult(Bv, kb, A, ka, R);
-    else { R.set(A); R.h = (R.h | 0x40000000) >>> 0; f = ka === K.SNaN ? IE : 0; }
+    else { R.set(A); R.h = (R.h | 0x40000000) >>> 0; f = ka === K.SNaN ? IE : 0; T2.set(R); }
   } else {
-    const x = toDouble(A), y = two ? toDouble(Bv) : 0;
-    if ((which === 3 || which === 5 || which === 6 || which === 7) && Math.abs(x) >= 2 ** 63) {
-      // out of range: C2 = 1, operand unchanged
-      flags(c, 0);
-      c.fpuSw |= C2;
-      return;
-    }
-    let r: number, r2 = 0;
+    if (ka === K.Den || kb === K.Den) f = DE;
     switch (which) {
-      case 0: r = Math.expm1(x * Math.LN2); break;
-      case 1: r = y * Math.log2(x); break;
-      case 2: r = y * Math.log1p(x) / Math.LN2; break;
-      case 3: r = Math.tan(x); r2 = 1; break;
-      case 4: r = Math.atan2(y, x); break;
-      case 5: r = Math.sin(x); break;
-      case 6: r = Math.cos(x); break;
-      default: r = Math.sin(x); r2 = Math.cos(x); break;
+      case 0: f |= f2xm1(c, ka); break;
+      case 1: f |= fyl2x(c, ka, kb); break;
+      case 2: f |= fyl2xp1(c, ka, kb); break;
+      case 4: f |= fpatan(c, ka, kb); break;
+      default: {
+        const r = trig(c, which, ka);
+        if (r < 0) {
+          // |x| >= 2^63: C2 = 1, operand unchanged
+          flags(c, 0);
+          c.fpuSw |= C2;
+          return;
+        }
+        f |= r;
+      }
     }
-    if (r !== r) { f = IE; R.set(INDEF); }
-    else {
-      if (!Number.isFinite(r) && Number.isFinite(x) && (which === 1)) f |= ZE;
-      fromDouble(r, R);
-      if (x !== 0 || which === 6 || which === 7) f |= PE;
-    }
-    if (ka === K.Den || kb === K.Den) f |= DE;
-    if (!flags(c, f)) return;
-    c.fpuSw &= ~C2;
-    if (two) { put(c, 1, R); pop(c); }
-    else if (which === 3 || which === 7) {
-      put(c, 0, R);
-      push(c, fromDouble(r2, T2), f);
-    } else put(c, 0, R);
-    return;
   }
+  if (f & IE) f &= ~DE; // an invalid operation is reported without the denormal-operand flag
   if (!flags(c, f)) return;
+  c.fpuSw &= ~C2;
   if (two) { put(c, 1, R); pop(c); }
   else {
     put(c, 0, R);
-    if (which === 3 || which === 7) push(c, R, f);
+    if (pushes) {
+      c.fpuTop = (c.fpuTop - 1) & 7;
+      put(c, 0, T2);
+    }
   }
+}
+
+/** Force PE on a nonzero result computed exactly (the hardware reports these as inexact). */
+function inexact(f: number, out: F): number {
+  if (f & PE) return f;
+  return f | PE | (out.e === 0 && (out.h | out.l) !== 0 ? UE : 0);
+}
+
+function f2xm1(c: CpuState, k: K): number {
+  if (k === K.Zero) { R.set(A); return 0; }
+  if (k === K.Inf) {
+    if (A.s) R.put(1, BIAS, 0x80000000, 0); else R.set(A);
+    return 0;
+  }
+  const E = ddOf(A);
+  if (E >= 0) {
+    if (E === 0 && MH === 0x80000000 && ML === 0) {
+      // +-1: the hardware's result is just below 1 (rounds to 1, C1) / just beyond -0.5
+      return inexact(A.s ? ddToReg(c, -0.5, -(2 ** -80), 0, R) : ddToReg(c, 1, -(2 ** -80), 0, R), R);
+    }
+    R.set(A); // out of range (|x| > 1): the operand is left as it is
+    return PE;
+  }
+  const Ec = E < TINY_LIN ? TINY_LIN : E;
+  const sc = (A.s ? -1 : 1) * 2 ** Ec;
+  ddMul(DH * sc, DL * sc, LN2H, LN2L);
+  expm1dd(DH, DL);
+  return inexact(ddToReg(c, DH, DL, E - Ec, R), R);
+}
+
+/** y * log2(x): x = ST(0) (A), y = ST(1) (Bv). */
+function fyl2x(c: CpuState, kx: K, ky: K): number {
+  const xs = A.s, ys = Bv.s;
+  if (kx !== K.Zero && xs) { R.set(INDEF); return IE; }
+  if (kx === K.Zero) {
+    if (ky === K.Zero) { R.set(INDEF); return IE; }
+    R.put(ys ^ 1, 0x7fff, 0x80000000, 0);
+    return ky === K.Inf ? 0 : ZE;
+  }
+  if (kx === K.Inf) {
+    if (ky === K.Zero) { R.set(INDEF); return IE; }
+    R.put(ys, 0x7fff, 0x80000000, 0);
+    return 0;
+  }
+  const E = ddOf(A);
+  const one = E === 0 && MH === 0x80000000 && ML === 0;
+  const below = E < 0 ? 1 : 0; // log2(x) < 0
+  if (ky === K.Inf) {
+    if (one) { R.set(INDEF); return IE; }
+    R.put(ys ^ below, 0x7fff, 0x80000000, 0);
+    return 0;
+  }
+  if (ky === K.Zero || one) { zero(one ? ys : ys ^ below, R); return 0; }
+  log2dd(DH, DL, E);
+  const lh = DH, ll = DL;
+  const YE = ddOf(Bv);
+  const s = ys ? -1 : 1;
+  ddMul(lh, ll, DH * s, DL * s);
+  return inexact(ddToReg(c, DH, DL, YE, R), R);
+}
+
+/** y * log2(x + 1): x = ST(0) (A), y = ST(1) (Bv). */
+function fyl2xp1(c: CpuState, kx: K, ky: K): number {
+  const xs = A.s, ys = Bv.s;
+  if (kx === K.Zero) {
+    if (ky === K.Inf) { R.set(INDEF); return IE; }
+    zero(xs ^ ys, R);
+    return 0;
+  }
+  if (kx === K.Inf) {
+    if (xs || ky === K.Zero) { R.set(INDEF); return IE; }
+    R.put(ys, 0x7fff, 0x80000000, 0);
+    return 0;
+  }
+  if (ky === K.Inf) { R.put(ys ^ xs, 0x7fff, 0x80000000, 0); return 0; }
+  if (ky === K.Zero) { zero(ys ^ xs, R); return 0; }
+  const E = ddOf(A);
+  if (xs && E >= 0) { R.set(A); return PE; } // x <= -1: out of range, the hardware returns x
+  let S = 0;
+  if (E < -1) {
+    // |x| < 0.5: ln(1 + x) = 2 atanh(x / (2 + x))
+    const Ec = E < TINY_LIN ? TINY_LIN : E;
+    const sc = (xs ? -1 : 1) * 2 ** Ec;
+    const xh = DH * sc, xl = DL * sc;
+    ddAdd(2, 0, xh, xl);
+    ddDiv(xh, xl, DH, DL);
+    atanh2dd(DH, DL);
+    ddMul(DH, DL, LOG2EH, LOG2EL);
+    S = E - Ec;
+  } else if (E > 200) log2dd(DH, DL, E); // 1 + x is x to far below the 64-bit ulp
+  else {
+    const sc = (xs ? -1 : 1) * 2 ** E;
+    ddAdd(1, 0, DH * sc, DL * sc);
+    log2dd(DH, DL, 0);
+  }
+  const lh = DH, ll = DL;
+  const YE = ddOf(Bv);
+  const s = ys ? -1 : 1;
+  ddMul(lh, ll, DH * s, DL * s);
+  return inexact(ddToReg(c, DH, DL, YE + S, R), R);
+}
+
+/** atan2(y, x): x = ST(0) (A), y = ST(1) (Bv). */
+function fpatan(c: CpuState, kx: K, ky: K): number {
+  const xs = A.s, ys = Bv.s;
+  const sg = ys ? -1 : 1;
+  if (ky === K.Zero) {
+    if (!xs) { zero(ys, R); return 0; }
+    return ddToReg(c, sg * PIH, sg * PIL, 0, R);
+  }
+  if (ky === K.Inf) {
+    if (kx === K.Inf) return xs ? ddToReg(c, sg * PI34H, sg * PI34L, 0, R) : ddToReg(c, sg * PI4H, sg * PI4L, 0, R);
+    return ddToReg(c, sg * PI2H, sg * PI2L, 0, R);
+  }
+  if (kx === K.Zero) return ddToReg(c, sg * PI2H, sg * PI2L, 0, R);
+  if (kx === K.Inf) {
+    if (!xs) { zero(ys, R); return 0; }
+    return ddToReg(c, sg * PIH, sg * PIL, 0, R);
+  }
+  const XE = ddOf(A);
+  const xh = DH, xl = DL;
+  const YE = ddOf(Bv);
+  const yh = DH, yl = DL;
+  const yBig = YE > XE || (YE === XE && (yh > xh || (yh === xh && yl > xl)));
+  // z = small / large in (0, 1]: z = zm * 2^ze
+  let ze: number;
+  if (yBig) { ddDiv(xh, xl, yh, yl); ze = XE - YE; } else { ddDiv(yh, yl, xh, xl); ze = YE - XE; }
+  // atan(z) alone: clamped like sin; next to pi/2 or pi, z only needs to stay a (negligible) double
+  const direct = !yBig && !xs;
+  const zc = direct ? (ze < TINY_SQ ? TINY_SQ : ze) : ze < -1000 ? -1000 : ze;
+  const sc = 2 ** zc;
+  atandd(DH * sc, DL * sc);
+  let S = 0;
+  if (yBig) ddAdd(PI2H, PI2L, xs ? DH : -DH, xs ? DL : -DL); // pi/2 -+ atan(|x|/|y|)
+  else if (xs) ddAdd(PIH, PIL, -DH, -DL); // pi - atan(|y|/|x|)
+  else S = ze - zc;
+  return inexact(ddToReg(c, sg * DH, sg * DL, S, R), R);
+}
+
+/** FPTAN (3), FSIN (5), FCOS (6), FSINCOS (7) of x = A into R (and T2); -1 when |x| >= 2^63. */
+function trig(c: CpuState, which: number, k: K): number {
+  if (k === K.Zero) {
+    if (which === 6) R.put(0, BIAS, 0x80000000, 0);
+    else R.set(A);
+    return 0; // FPTAN pushes 1.0 (T2), FSINCOS: sin = +-0 (R), cos = 1.0 (T2)
+  }
+  if (k === K.Inf) { R.set(INDEF); T2.set(INDEF); return IE; }
+  const E = unpack(A);
+  if (E >= 63) return -1;
+  ddOf(A);
+  let q = 0, S = 0;
+  let rh: number, rl: number;
+  if (E >= -1) {
+    q = reduce(MH, ML, E);
+    rh = DH;
+    rl = DL;
+  } else {
+    const Ec = E < TINY_SQ ? TINY_SQ : E;
+    rh = DH * 2 ** Ec;
+    rl = DL * 2 ** Ec;
+    S = E - Ec; // sin and tan scale back (cos(x) and cos(x') round alike)
+  }
+  sincosdd(rh, rl);
+  const sg = A.s ? -1 : 1;
+  // quadrant q: sin(r + q pi/2), cos(r + q pi/2)
+  let sh: number, sl: number, ch: number, cl: number;
+  switch (q) {
+    case 0: sh = SNH; sl = SNL; ch = CSH; cl = CSL; break;
+    case 1: sh = CSH; sl = CSL; ch = -SNH; cl = -SNL; break;
+    case 2: sh = -SNH; sl = -SNL; ch = -CSH; cl = -CSL; break;
+    default: sh = -CSH; sl = -CSL; ch = SNH; cl = SNL; break;
+  }
+  sh *= sg;
+  sl *= sg;
+  switch (which) {
+    case 5: return inexact(ddToReg(c, sh, sl, S, R), R);
+    case 6: return inexact(ddToReg(c, ch, cl, 0, R), R);
+    case 3:
+      ddDiv(sh, sl, ch, cl);
+      return inexact(ddToReg(c, DH, DL, S, R), R);
+    default: {
+      // FSINCOS: ST(0) = sin, then cos pushed
+      const f1 = inexact(ddToReg(c, sh, sl, S, T2), T2);
+      const f2 = inexact(ddToReg(c, ch, cl, 0, R), R);
+      swapPushed();
+      return (f2 & ~C1) | f1; // C1 reports the rounding of the sine
+    }
+  }
+}
+/** FSINCOS computes into (T2 = sin, R = cos); the write-back wants R in ST(0) first, then T2 pushed. */
+function swapPushed(): void {
+  T1.set(R);
+  R.set(T2);
+  T2.set(T1);
 }
 
 // ------------------------------------------------------------------ FXSAVE hooks
@@ -1450,6 +1959,7 @@ x87Hooks.getSw = x87Sw;
 x87Hooks.setSw = (c: CpuState, v: number): void => {
   c.fpuSw = v & ~0x3800;
   c.fpuTop = (v >> 11) & 7;
+  updateES(c); // ES/B follow the unmasked exception flags (FXRSTOR's control word is restored first)
 };
 
 /** Value of ST(i) as a double (for displays). */

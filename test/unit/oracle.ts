@@ -8,6 +8,7 @@
  * the next page unmapped (page-crossing faults), FXSAVE-format state for x87/SSE.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
+import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { mkdtempSync, writeFileSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -252,7 +253,7 @@ function harness(): string {
   return join(harnessDir, 'h');
 }
 
-function runNative(blob: Uint8Array, cases: { off: number; st: State }[]): Result[] {
+function runNative(blob: Uint8Array, cases: { off: number; st: State }[], timeoutMs = 0): Result[] {
   const exe = harness();
   const dir = harnessDir!;
   const inBuf = Buffer.alloc(8 + blob.length + cases.length * (8 + STATE_SIZE));
@@ -267,11 +268,14 @@ function runNative(blob: Uint8Array, cases: { off: number; st: State }[]): Resul
     o += STATE_SIZE;
   }
   writeFileSync(join(dir, 'in.bin'), inBuf);
-  const r = spawnSync(exe, [join(dir, 'in.bin'), join(dir, 'out.bin')]);
+  const r = spawnSync(exe, [join(dir, 'in.bin'), join(dir, 'out.bin')], timeoutMs ? { timeout: timeoutMs } : {});
   if (r.status !== 0) throw new Error(`native harness failed: ${r.status} ${r.signal} ${r.stderr}`);
-  const out = readFileSync(join(dir, 'out.bin'));
+  return readResults(readFileSync(join(dir, 'out.bin')), cases.length);
+}
+/** Results in the harness's output layout: the state, then sig, code, rip (64-bit). */
+function readResults(out: Buffer, n: number): Result[] {
   const res: Result[] = [];
-  for (let k = 0; k < cases.length; k++) {
+  for (let k = 0; k < n; k++) {
     const b = k * OUT_SIZE;
     const st = readState(out, b);
     const sig = out.readInt32LE(b + STATE_SIZE), code = out.readInt32LE(b + STATE_SIZE + 4);
@@ -279,6 +283,14 @@ function runNative(blob: Uint8Array, cases: { off: number; st: State }[]): Resul
     res.push({ st, sig, code, rip });
   }
   return res;
+}
+function writeResult(buf: Buffer, k: number, r: Result): void {
+  const b = k * OUT_SIZE;
+  writeState(buf, b, r.st);
+  buf.writeInt32LE(r.sig, b + STATE_SIZE);
+  buf.writeInt32LE(r.code, b + STATE_SIZE + 4);
+  buf.writeUInt32LE(r.rip % 2 ** 32, b + STATE_SIZE + 8);
+  buf.writeUInt32LE(Math.floor(r.rip / 2 ** 32), b + STATE_SIZE + 12);
 }
 
 // ------------------------------------------------------------------ emulator side
@@ -381,22 +393,102 @@ export interface Report {
   failures: { name: string; asm: string; msg: string }[];
 }
 
-/** Run all cases natively and on the emulator; return the mismatches. */
-export function runCases(cases: Case[]): Report {
+function prepare(cases: Case[]): { blob: Uint8Array; list: { off: number; st: State }[] } {
   const uniq = new Map<string, number>();
   for (const c of cases) if (!uniq.has(c.asm)) uniq.set(c.asm, uniq.size);
   const snips = [...uniq.keys()];
   const { blob, offs } = assembleAll(snips);
-  const list = cases.map((c) => ({ off: offs[uniq.get(c.asm)!], st: c.st }));
-  const nat = runNative(blob, list);
-  const emu = new Emu(blob);
+  return { blob, list: cases.map((c) => ({ off: offs[uniq.get(c.asm)!], st: c.st })) };
+}
+function report(cases: Case[], nat: Result[], emu: (k: number) => Result): Report {
   const failures: Report['failures'] = [];
   cases.forEach((c, k) => {
-    const e = emu.run(list[k].off, c.st.clone());
-    const msg = (c.cmp ?? compare)(nat[k], e, c);
+    let msg = (c.cmp ?? compare)(nat[k], emu(k), c);
+    if (msg && process.env.ORACLE_VERBOSE) msg += `\n    input: ${describeInput(c.st)}`;
     if (msg) failures.push({ name: c.name, asm: c.asm, msg });
   });
   return { total: cases.length, failures };
+}
+
+/** Run all cases natively and on the emulator; return the mismatches. */
+export function runCases(cases: Case[]): Report {
+  const { blob, list } = prepare(cases);
+  const nat = runNative(blob, list);
+  const emu = new Emu(blob);
+  return report(cases, nat, (k) => emu.run(list[k].off, cases[k].st.clone()));
+}
+
+/**
+ * runCases with a deadline that holds even if the emulator hangs inside a helper (a synchronous loop that no
+ * test timeout can interrupt): the native harness runs with a timeout and the emulator side in a worker
+ * thread, which is terminated when the time is up (the promise then rejects).
+ */
+export async function runCasesAsync(cases: Case[], timeoutMs: number): Promise<Report> {
+  const t0 = Date.now();
+  const { blob, list } = prepare(cases);
+  const nat = runNative(blob, list, timeoutMs);
+  const states = Buffer.alloc(cases.length * STATE_SIZE);
+  list.forEach((x, k) => writeState(states, k * STATE_SIZE, x.st));
+  const left = Math.max(1000, timeoutMs - (Date.now() - t0));
+  const out = await emuInWorker(blob, list.map((x) => x.off), states, left, cases.length);
+  const emu = readResults(out, cases.length);
+  return report(cases, nat, (k) => emu[k]);
+}
+
+/** One worker thread, reused by the runCasesAsync calls of a test file (unref'd: it never keeps it alive). */
+let worker: Worker | null = null;
+let jobs = 0;
+function emuInWorker(blob: Uint8Array, offs: number[], states: Buffer, ms: number, n: number): Promise<Buffer> {
+  if (!worker) {
+    worker = new Worker(`require('tsx/cjs'); require(${JSON.stringify(__filename)});`, { eval: true, workerData: { oracleEmu: true } });
+    worker.unref();
+  }
+  const w = worker;
+  const id = ++jobs;
+  return new Promise<Buffer>((resolve, reject) => {
+    const finish = (e: Error | null, b?: Buffer): void => {
+      clearTimeout(timer);
+      w.off('message', onMsg);
+      w.off('error', onErr);
+      w.off('exit', onExit);
+      if (e) {
+        if (worker === w) worker = null;
+        void w.terminate();
+        reject(e);
+      } else resolve(b!);
+    };
+    const onMsg = (m: { id: number; out: Uint8Array }): void => {
+      if (m.id === id) finish(null, Buffer.from(m.out.buffer, m.out.byteOffset, m.out.byteLength));
+    };
+    const onErr = (e: Error): void => finish(e);
+    const onExit = (code: number): void => finish(new Error(`oracle worker exited (${code}) without results`));
+    const timer = setTimeout(() => finish(new Error(`the emulator did not finish ${n} cases within ${ms} ms (hung?)`)), ms);
+    w.on('message', onMsg);
+    w.on('error', onErr);
+    w.on('exit', onExit);
+    w.postMessage({ id, blob, offs, states });
+  });
+}
+
+// The emulator side of runCasesAsync (this module, loaded in a worker thread).
+if (!isMainThread && workerData && (workerData as { oracleEmu?: boolean }).oracleEmu) {
+  parentPort!.on('message', (d: { id: number; blob: Uint8Array; offs: number[]; states: Uint8Array }) => {
+    const inBuf = Buffer.from(d.states.buffer, d.states.byteOffset, d.states.byteLength);
+    const emu = new Emu(d.blob);
+    const out = Buffer.alloc(d.offs.length * OUT_SIZE);
+    d.offs.forEach((off, k) => writeResult(out, k, emu.run(off, readState(inBuf, k * STATE_SIZE))));
+    parentPort!.postMessage({ id: d.id, out });
+  });
+}
+
+/** The x87/MXCSR part of an input state and the start of data region A (ORACLE_VERBOSE=1 failure reports). */
+function describeInput(s: State): string {
+  const fx = s.fx;
+  const parts = [`FCW ${hex(fx, 0, 2)} FSW ${hex(fx, 2, 4)} FTW ${hex(fx, 4, 5)} MXCSR ${hex(fx, 24, 28)}`];
+  for (let i = 0; i < 3; i++) parts.push(`ST${i} ${hex(fx, 32 + 16 * i, 42 + 16 * i)}`);
+  parts.push(`xmm1 ${hex(fx, 176, 192)} xmm2 ${hex(fx, 192, 208)}`);
+  parts.push(`data ${hex(s.da, 0, 8)} ${hex(s.da, 8, 12)} ${hex(s.da, 12, 16)} ${hex(s.da, 16, 18)}`);
+  return parts.join(' ');
 }
 
 export function formatFailures(r: Report, max = 25): string {
