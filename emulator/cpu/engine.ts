@@ -14,7 +14,7 @@ import { str } from './strings';
 import { cpuid } from './cpuid';
 import { disassemble } from './decode';
 import { getRflags, setRflags, materialize, getCF } from './flags';
-import { CF, ZF } from './state';
+import { CF, ZF, TF } from './state';
 
 import { CpuTrap, UD_FAULT, GP_FAULT, SIGILL, SIGTRAP, SIGBUS, SIGFPE, SIGSEGV } from './trap';
 import * as uintr from '../uintr/arch';
@@ -70,6 +70,9 @@ export const H = {
 };
 export type Helpers = typeof H;
 
+/** si_code of the SIGTRAP for a single-step trap (Linux TRAP_TRACE). */
+export const TRAP_TRACE = 2;
+
 export type { CpuEnv } from './state';
 
 /** Result of an unsupported instruction (not a guest #UD: the emulator lacks it). */
@@ -94,6 +97,18 @@ export class Engine {
    * executes exactly one instruction). Returns instructions retired; c.exit says why it stopped early.
    */
   run(c: CpuState, budget: number, single = false): number {
+    let n = 0;
+    for (;;) {
+      this.modeSwitch = false;
+      n += (c.fl & TF) !== 0 ? this.runTraced(c, budget - n, single) : this.runFast(c, budget - n, single);
+      // RFLAGS.TF changed at a boundary: go on in the other mode (a loop, not recursion: TF may toggle often)
+      if (!this.modeSwitch || c.exit !== Exit.None || n >= budget) return n;
+    }
+  }
+  /** Set when runFast/runTraced returned because RFLAGS.TF changed. */
+  private modeSwitch = false;
+
+  private runFast(c: CpuState, budget: number, single: boolean): number {
     const R = c.r, m = this.mem, X = c.x, h = H as unknown;
     const cache = this.cache;
     const stops = cache.stops;
@@ -129,6 +144,11 @@ export class Engine {
             ip = c.rip;
             if (c.exit !== Exit.None) break; // a debugger asked to stop right after the delivery
           }
+          if ((c.fl & TF) !== 0) {
+            // POPF/UIRET set RFLAGS.TF (both end their block): single-step the rest of the slice
+            this.modeSwitch = true;
+            break;
+          }
           if (stops.size !== 0 && stops.has(ip)) break;
           const prev: Block = b;
           let nb = prev.s1;
@@ -143,6 +163,65 @@ export class Engine {
           }
           b = nb;
         }
+      }
+      c.rip = ip;
+    } catch (e) {
+      n += this.fault(c, b, ip, e);
+    }
+    c.icount += n;
+    return n;
+  }
+
+  /**
+   * Execution with RFLAGS.TF = 1, one instruction at a time: an instruction that began with TF = 1 and
+   * completed raises the single-step #DB trap after it, reported to the kernel as SIGTRAP (si_code
+   * TRAP_TRACE, si_addr = RIP of the next instruction) with RIP at the next instruction. The trap is taken
+   * at that boundary before a pending user interrupt (spec §1.9 item 7, §6.34): UIRR and UIF stay as they
+   * are and the interrupt is delivered at the next entry into the engine, after the kernel has handled the
+   * trap. An instruction that sets TF (POPF, UIRET) traps only after the instruction following it; delivery
+   * clears TF, so a user-interrupt handler is not stepped. Not modelled: SYSCALL with TF = 1 reports no trap
+   * of its own (the instruction after it traps); no DR6/RF handling (no hardware breakpoints).
+   */
+  private runTraced(c: CpuState, budget: number, single: boolean): number {
+    const R = c.r, m = this.mem, X = c.x, h = H as unknown;
+    const stops = this.cache.stops;
+    let ip = c.rip;
+    let n = 0;
+    let b: Block | null = null;
+    c.exit = Exit.None;
+    try {
+      for (;;) {
+        if (c.uiPending !== 0) {
+          c.rip = ip;
+          b = null;
+          if (!this.deliver(c)) {
+            c.icount += n;
+            return n;
+          }
+          ip = c.rip;
+          if (single || c.exit !== Exit.None || (stops.size !== 0 && stops.has(ip))) break;
+        }
+        const tf = c.fl & TF;
+        b = null;
+        b = this.cache.get(ip, true);
+        ip = b.fn(c, R, m, X, h);
+        n += b.n;
+        const exit = c.exit as Exit; // set by the block
+        if (exit === Exit.Syscall || exit === Exit.Fault || exit === Exit.Halt) break;
+        if (tf !== 0) {
+          c.exit = Exit.Fault;
+          c.faultSig = SIGTRAP;
+          c.faultCode = TRAP_TRACE;
+          c.faultAddr = ip;
+          c.faultMsg = 'single-step trap (RFLAGS.TF)';
+          break;
+        }
+        if (single || exit !== Exit.None || n >= budget) break;
+        if ((c.fl & TF) === 0) {
+          this.modeSwitch = true;
+          break;
+        }
+        if (stops.size !== 0 && stops.has(ip)) break;
       }
       c.rip = ip;
     } catch (e) {

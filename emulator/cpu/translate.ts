@@ -90,7 +90,8 @@ const NOFAULT_REG = new Set<number>([
 ]);
 
 /** Fall-through instructions whose emitters terminate the block (see ops/uintr.ts). */
-const ENDS_BLOCK = new Set<number>([Mnemonic.Stui, Mnemonic.Senduipi]);
+// POPF may set RFLAGS.TF: the engine single-steps from the next instruction on (it checks TF between blocks)
+const ENDS_BLOCK = new Set<number>([Mnemonic.Stui, Mnemonic.Senduipi, Mnemonic.Popfq, Mnemonic.Popf]);
 
 function isMovSS(i: Insn): boolean {
   return i.mnem === Mnemonic.Mov && i.ops[0].k === OpK.Reg && i.ops[0].rc === 3 && i.ops[0].reg === 2;

@@ -67,6 +67,9 @@ export function supWrite32(m: Memory, a: number, v: number): void {
   }
   for (let i = 0; i < 4; i++) m.u8[m.forceOffset(a + i)] = (v >>> (8 * i)) & 0xff;
 }
+/** Who is making the supervisor stores in progress (for data breakpoints): '' = the kernel. */
+export const supWriter = { who: '' };
+
 export function supRead64(m: Memory, a: number): number {
   return (supRead32(m, a + 4) >>> 0) * TWO32 + (supRead32(m, a) >>> 0);
 }
@@ -151,9 +154,11 @@ export function senduipi(c: CpuState, m: Memory, idxLo: number, idxHi: number, r
   const on = ctl & 1, sn = ctl & 2;
   const notify = on === 0 && sn === 0;
   const nctl = notify ? ctl | 1 : ctl;
+  supWriter.who = 'SENDUIPI';
   supWrite32(m, upid + 8, nPirLo);
   supWrite32(m, upid + 12, nPirHi);
   supWrite32(m, upid, nctl);
+  supWriter.who = '';
   const outcome: SendOutcome = notify ? 'notified' : sn ? 'suppressed (SN=1)' : 'merged (ON=1)';
   s.event(c, 'senduipi', { rip, index, vector: uv, upid, reg, outcome });
   if (notify) {
@@ -193,10 +198,13 @@ export function processNotification(c: CpuState, m: Memory): bigint {
   const u = c.ui;
   const a = u.upidAddr;
   const ctl = supRead32(m, a);
+  const who = supWriter.who;
+  supWriter.who = 'notification processing';
   supWrite32(m, a, ctl & ~1); // clear ON first, so a racing SENDUIPI sends a fresh notification
   const pLo = supRead32(m, a + 8), pHi = supRead32(m, a + 12);
   supWrite32(m, a + 8, 0);
   supWrite32(m, a + 12, 0);
+  supWriter.who = who;
   u.uirrLo |= pLo;
   u.uirrHi |= pHi;
   updatePending(c);
@@ -216,7 +224,7 @@ export function deliver(c: CpuState, m: Memory): void {
   if (!canonical(u.handler)) throw GP_FAULT;
   const R = c.r;
   const saved = (R[9] >>> 0) * TWO32 + (R[8] >>> 0);
-  let sp = u.stackAdjust % 2 === 1 ? u.stackAdjust - 1 : saved - u.stackAdjust;
+  let sp = (u.stackAdjust & 1) === 1 ? u.stackAdjust - 1 : saved - u.stackAdjust;
   sp -= ((sp % 16) + 16) % 16;
   const vec = u.uirrv;
   const fl = getRflags(c);
@@ -238,16 +246,21 @@ export function deliver(c: CpuState, m: Memory): void {
   sys(c).event(c, 'deliver', { vector: vec, handler: u.handler, frame, rip: interrupted, rsp: saved, rflags: fl });
 }
 
+/** A 64-bit MSR field kept as a (possibly negative: high canonical half) number, as an unsigned bigint. */
+function u64(v: number): bigint {
+  return BigInt.asUintN(64, BigInt(v));
+}
+
 /** Read an MSR image (debugger / kernel). */
 export function readMsr(c: CpuState, msr: number): bigint {
   const u = c.ui;
   switch (msr) {
     case MSR_UINTR_RR: return u.uirr;
-    case MSR_UINTR_HANDLER: return BigInt(u.handler);
-    case MSR_UINTR_STACKADJUST: return BigInt(u.stackAdjust);
+    case MSR_UINTR_HANDLER: return u64(u.handler);
+    case MSR_UINTR_STACKADJUST: return u64(u.stackAdjust);
     case MSR_UINTR_MISC: return u.misc;
-    case MSR_UINTR_PD: return BigInt(u.upidAddr);
-    case MSR_UINTR_TT: return BigInt(u.ttMsr);
+    case MSR_UINTR_PD: return u64(u.upidAddr);
+    case MSR_UINTR_TT: return u64(u.ttMsr);
   }
   throw new Error(`not a UINTR MSR: 0x${msr.toString(16)}`);
 }
@@ -255,7 +268,9 @@ export function readMsr(c: CpuState, msr: number): bigint {
 /** WRMSR with the architectural checks (spec §1.3). Returns false for #GP. */
 export function writeMsr(c: CpuState, msr: number, v: bigint): boolean {
   const u = c.ui;
-  const n = Number(BigInt.asUintN(64, v));
+  // canonical values are kept as signed numbers: exact (|v| ≤ 2^47) also for the high canonical half, and
+  // 64-bit wrap-around arithmetic (RSP - UISTACKADJUST) comes out right; readMsr converts back
+  const n = Number(BigInt.asIntN(64, v));
   const canon = (x: bigint) => {
     const s = BigInt.asIntN(64, x);
     return s >= -(1n << 47n) && s < 1n << 47n;
@@ -300,12 +315,12 @@ export function writeMsr(c: CpuState, msr: number, v: bigint): boolean {
 export function xsaveImage(c: CpuState, clearUinv = true): Uint8Array {
   const u = c.ui;
   const b = new DataView(new ArrayBuffer(48));
-  b.setBigUint64(0, BigInt(u.handler), true);
-  b.setBigUint64(8, BigInt(u.stackAdjust), true);
+  b.setBigUint64(0, u64(u.handler), true);
+  b.setBigUint64(8, u64(u.stackAdjust), true);
   b.setBigUint64(16, u.misc | (u.uif ? 1n << 63n : 0n), true);
-  b.setBigUint64(24, BigInt(u.upidAddr), true);
+  b.setBigUint64(24, u64(u.upidAddr), true);
   b.setBigUint64(32, u.uirr, true);
-  b.setBigUint64(40, BigInt(u.ttMsr), true);
+  b.setBigUint64(40, u64(u.ttMsr), true);
   if (clearUinv) u.uinv = 0;
   return new Uint8Array(b.buffer);
 }

@@ -57,7 +57,7 @@ const UIPI_SAMPLE = out('\t-- User Interrupt handler --', 'Receiver enabled inte
 /** §2.9, §6.35: a kernel without UINTR (or without these system-call numbers): ENOSYS -> error, exit 1. */
 const UIPI_SAMPLE_NO_UINTR = out('Interrupt handler register error');
 
-/** §2.10 ipc_base; blocking: §2.6 (-1/EINTR with the handler already run); processes: §2.8, SCM_RIGHTS. */
+/** §2.10 ipc_base; blocking: §2.6, §6.25 (-1/EINTR with the handler already run); processes: §2.8, SCM_RIGHTS. */
 const IPC_BASE = out(
   '[OK]\tUser interrupts supported by this CPU and kernel',
   '[RUN]\tBase UIPI test: a thread sends to the spinning main thread (uvec fd)',
@@ -78,7 +78,7 @@ const IPC_BASE = out(
   '[OK]\t3 pings and 3 pongs (vectors 1 and 0)',
 );
 
-/** §2.10 syscall_handler; §2.2 471/472 (EINVAL, EBUSY); §6.22 (ordinary function as handler -> SIGSEGV). */
+/** §2.10 syscall_handler; §2.2 471/472 (EINVAL, EBUSY; §6.27); §6.22 (ordinary function as handler -> SIGSEGV). */
 const SYSCALL_HANDLER = out(
   '[RUN]\tUnregister a handler when none is registered',
   '[OK]\tuintr_unregister_handler failed (EINVAL)',
@@ -89,7 +89,7 @@ const SYSCALL_HANDLER = out(
   '[OK]\tchild terminated by SIGSEGV',
 );
 
-/** §2.10 syscall_vector; §2.2 473 (EINVAL without handler, ENOSPC for vector >= 64 incl. -1). */
+/** §2.10 syscall_vector; §2.2 473, §6.28 (EINVAL without handler, ENOSPC for vector >= 64 incl. -1). */
 const SYSCALL_VECTOR = out(
   '[RUN]\tuintr_vector_fd without a handler',
   '[OK]\tuintr_vector_fd failed (EINVAL)',
@@ -101,7 +101,7 @@ const SYSCALL_VECTOR = out(
   '[SKIP]\tdup() of a uvec fd: disabled',
 );
 
-/** §2.10 syscall_sender; §2.2 474 (EBADF, EOPNOTSUPP, ENOSPC for the 257th entry). */
+/** §2.10 syscall_sender; §2.2 474, §6.29 (EBADF, EOPNOTSUPP, ENOSPC for the 257th entry). */
 const SYSCALL_SENDER = out(
   '[RUN]\tuintr_register_sender(-1)',
   '[OK]\tuintr_register_sender(-1) failed (EBADF)',
@@ -112,7 +112,7 @@ const SYSCALL_SENDER = out(
   '[SKIP]\tRegistering the same uvec fd again: disabled',
 );
 
-/** §2.10 syscall_flags (bits 0-3 only, as in the original loop); §2.2: flags != 0 -> EINVAL. */
+/** §2.10 syscall_flags (bits 0-3 only, as in the original loop); §2.2, §6.27, §6.28: flags != 0 -> EINVAL. */
 const SYSCALL_FLAGS = out(
   '[RUN]\tuintr_register_handler flags',
   '[OK]\tuintr_register_handler rejects flag bits 0-3',
@@ -126,7 +126,7 @@ const SYSCALL_FLAGS = out(
   '[OK]\tuintr_unregister_sender rejects flag bits 0-3',
 );
 
-/** §2.10 senduipi_instr; §2.7 (#UD -> SIGILL, #GP -> SIGSEGV); §2.8 / §6.30 (threads and fork children can send). */
+/** §2.10 senduipi_instr; §2.7, §6.5, §6.7 (#UD -> SIGILL, #GP -> SIGSEGV); §2.8, §6.30 (threads and fork children can send). */
 const SENDUIPI_INSTR = out(
   '[RUN]\tSENDUIPI without a sender registration',
   '[OK]\tSIGILL',
@@ -152,7 +152,7 @@ const SENDUIPI_SELF_IPI = out(
   '[SKIP]\tSelf-IPI twice to different destinations: disabled',
 );
 
-/** §2.2 478, §2.10, §6.16-17: sp 16-byte aligned -> frame (ui_frame = RSP_h + 8) at sp - 32 + 8. */
+/** §2.2 478, §2.10, §6.16, §6.17: sp 16-byte aligned -> frame (ui_frame = RSP_h + 8) at sp - 32 + 8. */
 const SYSCALL_ALT_STACK = out(
   '[RUN]\tHandler on an alternate stack',
   '\texpected stack: (sp-4096, sp); actual: frame at sp-24',
@@ -208,7 +208,7 @@ const RFC_V1_BASE = out(
   '[OK]\tsystem calls 471-479 return ENOSYS: all',
 );
 
-/** §1.9, §6.11-14, 16-18. Frame: RSP_h = ((S-128) & ~15) - 32, so S - RSP_h = 160 + (S mod 16). */
+/** §1.9, §6.11, §6.12, §6.13, §6.14, §6.16, §6.17, §6.18. Frame: RSP_h = ((S-128) & ~15) - 32, so S - RSP_h = 160 + (S mod 16). */
 const CC_DELIVERY = out(
   '[RUN]\tVectors 3 and 60 pending when STUI executes',
   '[OK]\thandler runs 2: vector 60 first, then 3',
@@ -243,7 +243,7 @@ const CC_DELIVERY = out(
   '[OK]\tframe back at ((S-128) & ~15) - 32: yes',
 );
 
-/** §1.7.3 (TESTUI), §1.7.5 (UIRET: mask 0x254DD5, RSP verbatim, UIF := 1, #GP on non-canonical RIP), §6.15, 19-21. */
+/** §1.7.3 (TESTUI), §1.7.5 (UIRET: mask 0x254DD5, RSP verbatim, UIF := 1, #GP on non-canonical RIP), §6.15, §6.19, §6.20, §6.21. */
 const CC_FLAGS = out(
   '[RUN]\tTESTUI flags',
   '[OK]\tUIF=0, flags set before: CF=0 ZF=0 SF=0 OF=0 AF=0 PF=0 DF=1 IF=1',
@@ -265,7 +265,7 @@ const CC_FLAGS = out(
   '[OK]\tafter skipping it: RSP unchanged yes, UIF 0',
 );
 
-/** §1.7.1, §1.7.4, §2.7, §6.2, 5-7: #UD -> SIGILL ILL_ILLOPN at the insn; #GP -> SIGSEGV SI_KERNEL (0x80), si_addr 0. */
+/** §1.7.1, §1.7.4, §2.7, §6.2, §6.5, §6.6, §6.7: #UD -> SIGILL ILL_ILLOPN at the insn; #GP -> SIGSEGV SI_KERNEL (0x80), si_addr 0. */
 const CC_SENDUIPI_REGS = out(
   '[RUN]\tSENDUIPI before the process has a UITT (IA32_UINTR_TT[0] = 0)',
   '[OK]\tindex 0, no UITT: SIGILL si_code 2 si_addr = RIP = the SENDUIPI, through the 15 registers rax..r15 other than rsp',
@@ -287,7 +287,7 @@ const CC_SENDUIPI_REGS = out(
   '[OK]\tindex 0 after unregister: SIGSEGV si_code 128 si_addr 0 at the SENDUIPI, nothing delivered, through the 15 registers rax..r15 other than rsp',
 );
 
-/** §1.7.1-2, §6.1-3: the emulated CPU reports UINTR but neither PKU, RDRAND nor VMX in CPUID. */
+/** §1.7.1-2, §6.1, §6.2, §6.3: the emulated CPU reports UINTR but neither PKU, RDRAND nor VMX in CPUID. */
 const CC_DECODE = out(
   '[OK]\tCPUID.(EAX=7,ECX=0):EDX[5] (UINTR) = 1',
   '[RUN]\tF3 0F 01 EF / EE / ED are STUI / CLUI / TESTUI',
@@ -325,69 +325,69 @@ const CC_DECODE_NO_UINTR = (rfc: boolean) =>
     '\t' + [449, 450, 451, 452, 453, 454].map((n) => `${n}: -1 ${rfc ? 'EOPNOTSUPP' : 'ENOSYS'}`).join(', '),
   );
 
-/** §2.2 errno lists, §6.26-29. */
+/** §2.2 errno lists, §6.26, §6.27, §6.28, §6.29 (each line below names its case). */
 const CC_SYSCALL_ERRNO = out(
   '[RUN]\tWithout a handler',
-  '[OK]\tuintr_unregister_handler(0) = -1 EINVAL',
-  '[OK]\tuintr_vector_fd(0, 0) = -1 EINVAL',
+  '[OK]\tuintr_unregister_handler(0) = -1 EINVAL', // §6.27
+  '[OK]\tuintr_vector_fd(0, 0) = -1 EINVAL', // §6.28
   '[OK]\tuintr_register_self(0, 0) = -1 EINVAL',
   '[OK]\tuintr_alt_stack(sp, 4096, 0) = -1 EOPNOTSUPP',
-  '[OK]\tuintr_wait(0, 0) = 0',
-  '[OK]\tuintr_wait(1000, 0) = -1 EOPNOTSUPP',
-  '[OK]\tuintr_wait(1000000001, 0) = -1 EINVAL',
-  '[OK]\tuintr_wait(1000, 1) = -1 EINVAL',
+  '[OK]\tuintr_wait(0, 0) = 0', // §6.26
+  '[OK]\tuintr_wait(1000, 0) = -1 EOPNOTSUPP', // §6.26
+  '[OK]\tuintr_wait(1000000001, 0) = -1 EINVAL', // §6.26
+  '[OK]\tuintr_wait(1000, 1) = -1 EINVAL', // §6.26
   '[OK]\tuintr_unregister_sender(0, 0) with no UITT = -1 EINVAL',
   '[RUN]\tuintr_register_handler / uintr_unregister_handler',
-  '[OK]\tuintr_register_handler(NULL, 0) = -1 EFAULT',
-  '[OK]\tuintr_register_handler(h, 0x1) = -1 EINVAL',
-  '[OK]\tuintr_register_handler(h, 0x4000) = -1 EINVAL',
-  '[OK]\tuintr_register_handler(h, 0x1001) = -1 EINVAL',
-  '[OK]\tuintr_register_handler(h, WAITING_RECEIVER) = 0',
-  '[OK]\tuintr_register_handler(h, 0) again = -1 EBUSY',
-  '[OK]\tuintr_unregister_handler(1) = -1 EINVAL',
-  '[OK]\tuintr_unregister_handler(0) = 0',
-  '[OK]\tuintr_unregister_handler(0) again = -1 EINVAL',
-  '[OK]\tuintr_register_handler(h, WAITING_SENDER) = 0',
-  '[OK]\tuintr_unregister_handler(0) = 0',
-  '[OK]\tuintr_register_handler(h, WAITING_ANY) = 0',
-  '[OK]\tuintr_unregister_handler(0) = 0',
-  '[OK]\tuintr_register_handler(h, 0) = 0',
+  '[OK]\tuintr_register_handler(NULL, 0) = -1 EFAULT', // §6.27
+  '[OK]\tuintr_register_handler(h, 0x1) = -1 EINVAL', // §6.27
+  '[OK]\tuintr_register_handler(h, 0x4000) = -1 EINVAL', // §6.27
+  '[OK]\tuintr_register_handler(h, 0x1001) = -1 EINVAL', // §6.27
+  '[OK]\tuintr_register_handler(h, WAITING_RECEIVER) = 0', // §6.27
+  '[OK]\tuintr_register_handler(h, 0) again = -1 EBUSY', // §6.27
+  '[OK]\tuintr_unregister_handler(1) = -1 EINVAL', // §6.27
+  '[OK]\tuintr_unregister_handler(0) = 0', // §6.27
+  '[OK]\tuintr_unregister_handler(0) again = -1 EINVAL', // §6.27
+  '[OK]\tuintr_register_handler(h, WAITING_SENDER) = 0', // §6.27
+  '[OK]\tuintr_unregister_handler(0) = 0', // §6.27
+  '[OK]\tuintr_register_handler(h, WAITING_ANY) = 0', // §6.27
+  '[OK]\tuintr_unregister_handler(0) = 0', // §6.27
+  '[OK]\tuintr_register_handler(h, 0) = 0', // §6.27
   // §2.2 471 "does not touch UIF", 472 "UIF is not changed"
   '[OK]\tUIF after uintr_register_handler (not touched): 0',
-  '[OK]\tuintr_unregister_handler(0) with UIF = 1 = 0',
+  '[OK]\tuintr_unregister_handler(0) with UIF = 1 = 0', // §6.27
   '[OK]\tUIF after uintr_unregister_handler (not touched): 1',
-  '[OK]\tuintr_register_handler(h, 0) = 0',
+  '[OK]\tuintr_register_handler(h, 0) = 0', // §6.27
   '[RUN]\tuintr_vector_fd',
-  '[OK]\tuintr_vector_fd(64, 0) = -1 ENOSPC',
-  '[OK]\tuintr_vector_fd(100, 0) = -1 ENOSPC',
-  '[OK]\tuintr_vector_fd(-1, 0) = -1 ENOSPC',
-  '[OK]\tuintr_vector_fd(2^32, 0) = -1 ENOSPC',
-  '[OK]\tuintr_vector_fd(0, 1) = -1 EINVAL',
-  '[OK]\tuintr_vector_fd(63, 0) returns an fd: yes',
-  '[OK]\tfcntl(F_GETFD) = FD_CLOEXEC: yes',
+  '[OK]\tuintr_vector_fd(64, 0) = -1 ENOSPC', // §6.28
+  '[OK]\tuintr_vector_fd(100, 0) = -1 ENOSPC', // §6.28
+  '[OK]\tuintr_vector_fd(-1, 0) = -1 ENOSPC', // §6.28
+  '[OK]\tuintr_vector_fd(2^32, 0) = -1 ENOSPC', // §6.28
+  '[OK]\tuintr_vector_fd(0, 1) = -1 EINVAL', // §6.28
+  '[OK]\tuintr_vector_fd(63, 0) returns an fd: yes', // §6.28
+  '[OK]\tfcntl(F_GETFD) = FD_CLOEXEC: yes', // §6.28
   '[OK]\tfcntl(F_GETFL): O_RDONLY yes, O_NONBLOCK yes',
   '[OK]\t/proc/self/fd/N -> anon_inode:[uvecfd]',
-  '[OK]\tthe same vector again gives a second fd: yes',
+  '[OK]\tthe same vector again gives a second fd: yes', // §6.28
   '[OK]\tioctl(uvec fd, 0x5500) = -1 ENOTTY',
-  '[RUN]\tuintr_register_sender / uintr_unregister_sender',
-  '[OK]\tuintr_register_sender(-1, 0) = -1 EBADF',
-  '[OK]\tuintr_register_sender(1000, 0) = -1 EBADF',
-  '[OK]\tuintr_register_sender(eventfd, 0) = -1 EOPNOTSUPP',
-  '[OK]\tuintr_register_sender(pipe, 0) = -1 EOPNOTSUPP',
-  '[OK]\tuintr_register_sender(fd, 1) = -1 EINVAL',
-  '[OK]\tuintr_register_sender(fd, 0) = 0',
-  '[OK]\tuintr_register_sender(fd, 0) again (no duplicate check) = 1',
-  '[OK]\tregistrations 3 to 256 return indexes 2 to 255: yes',
-  '[OK]\tthe 257th uintr_register_sender = -1 ENOSPC',
+  '[RUN]\tuintr_register_sender / uintr_unregister_sender', // §6.29
+  '[OK]\tuintr_register_sender(-1, 0) = -1 EBADF', // §6.29
+  '[OK]\tuintr_register_sender(1000, 0) = -1 EBADF', // §6.29
+  '[OK]\tuintr_register_sender(eventfd, 0) = -1 EOPNOTSUPP', // §6.29
+  '[OK]\tuintr_register_sender(pipe, 0) = -1 EOPNOTSUPP', // §6.29
+  '[OK]\tuintr_register_sender(fd, 1) = -1 EINVAL', // §6.29
+  '[OK]\tuintr_register_sender(fd, 0) = 0', // §6.29
+  '[OK]\tuintr_register_sender(fd, 0) again (no duplicate check) = 1', // §6.29
+  '[OK]\tregistrations 3 to 256 return indexes 2 to 255: yes', // §6.29
+  '[OK]\tthe 257th uintr_register_sender = -1 ENOSPC', // §6.29
   '[OK]\tuintr_unregister_sender(3, 1) = -1 EINVAL',
   '[OK]\tuintr_unregister_sender(256, 0) = -1 EINVAL',
   '[OK]\tuintr_unregister_sender(-1, 0) = -1 EINVAL',
   '[OK]\tuintr_unregister_sender(100, 0) = 0',
   '[OK]\tuintr_unregister_sender(3, 0) = 0',
   '[OK]\tuintr_unregister_sender(3, 0) again = -1 EINVAL',
-  '[OK]\tuintr_register_sender (lowest free index) = 3',
-  '[OK]\tuintr_register_sender (next lowest free index) = 100',
-  '[OK]\tuintr_register_sender with the table full again = -1 ENOSPC',
+  '[OK]\tuintr_register_sender (lowest free index) = 3', // §6.29
+  '[OK]\tuintr_register_sender (next lowest free index) = 100', // §6.29
+  '[OK]\tuintr_register_sender with the table full again = -1 ENOSPC', // §6.29
   '[RUN]\tuintr_register_self, uintr_alt_stack, uintr_wait, uintr_ipi_fd',
   '[OK]\tuintr_register_self(64, 0) = -1 ENOSPC',
   '[OK]\tuintr_register_self(0, 1) = -1 EINVAL',
@@ -396,54 +396,54 @@ const CC_SYSCALL_ERRNO = out(
   '[OK]\tuintr_alt_stack(sp, 4096, 1) = -1 EINVAL',
   '[OK]\tuintr_alt_stack(sp, 4096, 0) = 0',
   '[OK]\tuintr_alt_stack(NULL, 0, 0) = 0',
-  '[OK]\tuintr_wait(0, 0) = 0',
-  '[OK]\tuintr_wait(1000, 0) with nothing sent (timeout) = 0',
-  '[OK]\tuintr_wait(1000, 0) slept at least 1000 us: yes',
+  '[OK]\tuintr_wait(0, 0) = 0', // §6.26
+  '[OK]\tuintr_wait(1000, 0) with nothing sent (timeout) = 0', // §6.26
+  '[OK]\tuintr_wait(1000, 0) slept at least 1000 us: yes', // §6.26
   '[OK]\tuintr_ipi_fd(1) = -1 EINVAL',
-  '[OK]\tuintr_ipi_fd(0) returns an fd with FD_CLOEXEC: yes',
+  '[OK]\tuintr_ipi_fd(0) returns an fd with FD_CLOEXEC: yes', // §6.28
   '[OK]\tioctl(uipi fd, 0x7501) = -1 EINVAL',
   '[OK]\tioctl(uipi fd, UIPI_SET_TARGET_TABLE) in the process that owns the table = -1 EBUSY',
 );
 
-/** §1.10, §2.5, §2.6, §6.9, 24, 25. */
+/** §1.10, §2.5, §2.6, §6.9, §6.24, §6.25. */
 const CC_BLOCKING = out(
   '[RUN]\tInterrupt posted while the receiver is blocked in read() (no WAITING flags)',
-  '[OK]\tread returned 5; handler runs before the next instruction: 1 (vector 6)',
-  '[OK]\tinterrupted RIP is the instruction after SYSCALL: yes',
-  '[OK]\tRAX at delivery holds the system call\'s result: 5',
-  '[OK]\tdelivered after the read returned, not when sent (sender phase seen by the handler: 2)',
+  '[OK]\tread returned 5; handler runs before the next instruction: 1 (vector 6)', // §6.24
+  '[OK]\tinterrupted RIP is the instruction after SYSCALL: yes', // §6.24
+  '[OK]\tRAX at delivery holds the system call\'s result: 5', // §6.24
+  '[OK]\tdelivered after the read returned, not when sent (sender phase seen by the handler: 2)', // §6.24
   '[RUN]\tBlocked receivers registered with WAITING flags',
   ...['nanosleep(10 s)', 'read(empty pipe)', 'futex(FUTEX_WAIT, no timeout)', 'uintr_wait(5 s)'].flatMap((call) =>
-    ['WAITING_RECEIVER', 'WAITING_SENDER'].map((f) => `[OK]\t${f}, ${call}: -1 EINTR, handler already run: 1, returned early: yes`),
+    ['WAITING_RECEIVER', 'WAITING_SENDER'].map((f) => `[OK]\t${f}, ${call}: -1 EINTR, handler already run: 1, returned early: yes`), // §6.25
   ),
-  '[OK]\tWAITING_RECEIVER, vectors 0 and 1 sent back to back: nanosleep -1 EINTR, handler runs 2: vector 1 then 0',
-  '[OK]\tWAITING_SENDER, vectors 0 and 1 sent back to back: nanosleep -1 EINTR, handler runs 2: vector 1 then 0',
+  '[OK]\tWAITING_RECEIVER, vectors 0 and 1 sent back to back: nanosleep -1 EINTR, handler runs 2: vector 1 then 0', // §6.25
+  '[OK]\tWAITING_SENDER, vectors 0 and 1 sent back to back: nanosleep -1 EINTR, handler runs 2: vector 1 then 0', // §6.25
   '[RUN]\tReceiver without WAITING flags in nanosleep(20 ms)',
-  '[OK]\tnanosleep returned 0 after the full 20 ms: yes',
-  '[OK]\thandler runs seen by the sender 1 ms after sending (receiver asleep): 0',
-  '[OK]\thandler runs right after nanosleep returned: 1',
+  '[OK]\tnanosleep returned 0 after the full 20 ms: yes', // §6.25
+  '[OK]\thandler runs seen by the sender 1 ms after sending (receiver asleep): 0', // §6.25
+  '[OK]\thandler runs right after nanosleep returned: 1', // §6.25
 );
 
-/** §2.2 472, §2.4, §2.8, §6.30, 31, 36, §8.16. */
+/** §2.2 472, §2.4, §2.8, §6.30, §6.31, §6.36, §8.16. */
 const CC_LIFECYCLE = out(
   '[RUN]\tA new thread',
-  '[OK]\tUIF in the new thread: 0',
-  '[OK]\tno handler in the new thread: uintr_unregister_handler = -1 EINVAL, uintr_vector_fd = -1 EINVAL',
-  "[OK]\tSENDUIPI with the main thread's index without registering: fault none, main thread got vector 2",
+  '[OK]\tUIF in the new thread: 0', // §6.30
+  '[OK]\tno handler in the new thread: uintr_unregister_handler = -1 EINVAL, uintr_vector_fd = -1 EINVAL', // §6.30
+  "[OK]\tSENDUIPI with the main thread's index without registering: fault none, main thread got vector 2", // §6.30
   '[RUN]\tA fork child',
-  '[OK]\tchild: UIF 0',
-  '[OK]\tchild: no handler: uintr_unregister_handler = -1 EINVAL',
-  "[OK]\tchild: SENDUIPI with the parent's index: fault none",
-  '[OK]\tchild: exit 0',
+  '[OK]\tchild: UIF 0', // §6.30
+  '[OK]\tchild: no handler: uintr_unregister_handler = -1 EINVAL', // §6.30
+  "[OK]\tchild: SENDUIPI with the parent's index: fault none", // §6.30
+  '[OK]\tchild: exit 0', // §6.30
   '[OK]\tparent received vector 2 from the child (runs 1)',
   '[OK]\tparent UIF after fork: 1',
   '[RUN]\tuintr_unregister_handler with an interrupt pending, then register again',
-  '[OK]\tpending vector 4 discarded: handler runs after unregister + STUI: 0',
-  '[OK]\tSENDUIPI to the unregistered receiver: fault none, handler runs 0',
+  '[OK]\tpending vector 4 discarded: handler runs after unregister + STUI: 0', // §6.31
+  '[OK]\tSENDUIPI to the unregistered receiver: fault none, handler runs 0', // §6.31
   '[OK]\tregistered again: handler runs 1, vector 9 (posted while unregistered)',
-  '[RUN]\tTwo receiver threads, vector 0 each',
-  '[OK]\tsecond handler in the same thread: -1 EBUSY, -1 EBUSY',
-  '[OK]\tsend to B then A: delivered to thread 20 (vector 0), then thread 10 (vector 0)',
+  '[RUN]\tTwo receiver threads, vector 0 each', // §6.36
+  '[OK]\tsecond handler in the same thread: -1 EBUSY, -1 EBUSY', // §6.36
+  '[OK]\tsend to B then A: delivered to thread 20 (vector 0), then thread 10 (vector 0)', // §6.36
   // §2.2 474 (ESHUTDOWN once the receiver thread has exited), §2.8 (senders to a dead receiver do not fault)
   '[RUN]\tA receiver thread that has exited',
   '[OK]\tSENDUIPI to it: fault none',
@@ -469,6 +469,27 @@ const CC_BAD_HANDLER = out(
   // §1.9 (a fault while pushing the frame), §6.23
   '[RUN]\tDelivery frame on an unmapped alternate stack',
   '[OK]\tchild: signal 11 (the frame push faulted, the handler never ran)',
+);
+
+/**
+ * §1.9 item 7 and "Single-step interplay", §6.34 (with §1.7.5, §2.7, §7). 1: after STUI both the single-step
+ * #DB trap (STUI began with TF = 1) and the user interrupt are pending; the trap goes first, so the kernel
+ * sets up the SIGTRAP frame and the still pending user interrupt is delivered on the return to user mode,
+ * before the SIGTRAP handler's first instruction; then the handler reports the trap after STUI; sigreturn
+ * restores TF, so every instruction up to and including the POPF that clears TF traps. 2: UIRET loads TF
+ * (mask 0x254DD5) and sets UIF; the boundary after it has no trap (UIRET began with TF = 0), so vector 7 is
+ * delivered there with TF = 1 in the frame and TF = 0 in the handler, whose UIRET restores TF.
+ */
+const CC_SINGLESTEP = out(
+  '[RUN]\tTF set by POPF, vector 5 pending, then STUI: single-step trap and user interrupt at the same boundary',
+  "[OK]\tfirst the #DB trap is taken: the user interrupt then interrupts the SIGTRAP handler's first instruction: yes", // §6.34
+  '[OK]\tuser-interrupt handler ran with TF = 0', // §6.34
+  '[OK]\tevery SIGTRAP: si_code TRAP_TRACE (2), si_addr = RIP in the signal context: yes',
+  '[OK]\tevents: U5@sigtrap_handler T@after_stui T@after_nop T@after_pushfq T@after_and T@after_popf', // §6.34
+  '[RUN]\tUIRET with TF in its RFLAGS image, vector 7 pending (UIF = 0)',
+  '[OK]\tframe RFLAGS TF = 1 (loaded by UIRET), TF in the handler = 0', // §6.34, §6.18
+  '[OK]\tevery SIGTRAP: si_code TRAP_TRACE (2), si_addr = RIP in the signal context: yes',
+  '[OK]\tevents: U7@uiret_target T@after_nop T@after_pushfq T@after_and T@after_popf', // §6.34: UIRET restores TF
 );
 
 // ---------------------------------------------------------------------------------------------- the table
@@ -546,6 +567,7 @@ const PROGRAMS: Program[] = [
   { name: 'cc_blocking', variants: ['O2', 'O0'], runs: [{ label: 'UINTR', schedules: FULL, stdout: CC_BLOCKING }, noUintr()] },
   { name: 'cc_lifecycle', variants: ['O2', 'O0'], runs: [{ label: 'UINTR', schedules: SOME, stdout: CC_LIFECYCLE }, noUintr()] },
   { name: 'cc_bad_handler', variants: ['O2', 'O0'], runs: [{ label: 'UINTR', schedules: SOME, stdout: CC_BAD_HANDLER }, noUintr()] },
+  { name: 'cc_singlestep', variants: ['O2', 'O0'], runs: [{ label: 'UINTR', schedules: ONE, stdout: CC_SINGLESTEP }, noUintr()] },
 ];
 
 // ---------------------------------------------------------------------------------------------- running
@@ -717,7 +739,7 @@ describe('UINTR programs: event-log facts (--trace uintr)', { concurrency: PARAL
     assert.equal(ev.filter((l) => l.startsWith('DELIVER vector 7 ')).length, 1);
   });
 
-  it('cc_blocking: SN=1 suppresses the notification; receiver-pays uses vector 0xEB; sender-pays #GP is absorbed by the kernel, a second send merges (ON=1) (§1.7.4, §2.6)', { skip }, async () => {
+  it('cc_blocking: SN=1 suppresses the notification; receiver-pays uses vector 0xEB; sender-pays #GP is absorbed by the kernel, a second send merges (ON=1) (§1.7.4, §2.6, §6.8, §6.9, §6.10)', { skip }, async () => {
     const res = await runEmu('cc_blocking', 'O2', ['--trace', 'uintr']);
     assert.equal(res.stdout, CC_BLOCKING);
     const ev = traceEvents(res.stderr);
