@@ -7,6 +7,8 @@
  *  - expressions: numbers (decimal, 0x hex, 0b binary), names, `+ - *` arithmetic, parentheses, and memory
  *    reads `*(u8|u16|u32|u64 *)(expr)` or `[expr]` (64-bit).
  *  - hit conditions: `N` (from the N-th hit on), `== N`, `>= N`, `> N`, `< N`, `<= N`, `% N` (every N-th).
+ *  - logpoint messages: text with `{expr}` / `{expr,x}` parts (compileLogMessage); data breakpoint
+ *    locations: a symbol, an address or `*(uN*)(expr)` (compileLvalue).
  *
  * Parse errors are reported with the position, so a bad condition can be shown on the breakpoint.
  */
@@ -226,4 +228,135 @@ export function parseNumber(s: string): bigint {
   if (!m) throw new ExprError(`not a number: '${s}'`);
   const v = BigInt(m[2].replace(/_/g, ''));
   return m[1] ? -v : v;
+}
+
+/**
+ * What a data breakpoint expression names: `*(u32*)(expr)` / `*expr` / `[expr]` (the read's address and
+ * size), a symbol or register-free name (`counter`: its address; size from the caller), or a number (an
+ * address). Throws ExprError for anything else.
+ */
+export interface Lvalue {
+  kind: 'deref' | 'name' | 'number';
+  /** The address (for a name: the name's value, i.e. a symbol's address). */
+  addr(ctx: EvalContext): bigint;
+  /** Bytes read by a deref; undefined for a name or number. */
+  size?: number;
+  name?: string;
+}
+export function compileLvalue(src: string): Lvalue {
+  if (src.trim() === '') throw new ExprError('empty expression');
+  const p = new Parser(tokenize(src), src);
+  const n = p.cond();
+  p.done();
+  if (n.k === 'deref') {
+    const a = n.a;
+    return { kind: 'deref', addr: (c) => BigInt.asUintN(64, evalNode(a, c)), size: n.size };
+  }
+  if (n.k === 'name') return { kind: 'name', name: n.n, addr: (c) => BigInt.asUintN(64, evalNode(n, c)) };
+  if (n.k === 'num') return { kind: 'number', addr: () => BigInt.asUintN(64, n.v) };
+  throw new ExprError(`'${src.trim()}' is not a memory location (use a symbol, an address or *(u8|u16|u32|u64*)(address))`);
+}
+
+function evalNode(x: Node, c: EvalContext): bigint {
+  // a node of a parsed expression, evaluated as compile() would (re-serialized and compiled once per call is
+  // not needed: the small tree is walked directly)
+  switch (x.k) {
+    case 'num':
+      return x.v;
+    case 'name': {
+      const v = c.name(x.n);
+      if (v === undefined) throw new ExprError(`unknown name '${x.n}'`);
+      return v;
+    }
+    case 'neg':
+      return -evalNode(x.a, c);
+    case 'deref':
+      return c.read(BigInt.asUintN(64, evalNode(x.a, c)), x.size);
+    case 'bin': {
+      if (x.op === '&&') return evalNode(x.a, c) !== 0n && evalNode(x.b, c) !== 0n ? 1n : 0n;
+      if (x.op === '||') return evalNode(x.a, c) !== 0n || evalNode(x.b, c) !== 0n ? 1n : 0n;
+      const a = evalNode(x.a, c), b = evalNode(x.b, c);
+      switch (x.op) {
+        case '+': return a + b;
+        case '-': return a - b;
+        case '*': return a * b;
+        case '%':
+          if (b === 0n) throw new ExprError('% by zero');
+          return a % b;
+        case '==': return BigInt.asUintN(64, a) === BigInt.asUintN(64, b) ? 1n : 0n;
+        case '!=': return BigInt.asUintN(64, a) !== BigInt.asUintN(64, b) ? 1n : 0n;
+        case '<': return a < b ? 1n : 0n;
+        case '>': return a > b ? 1n : 0n;
+        case '<=': return a <= b ? 1n : 0n;
+        case '>=': return a >= b ? 1n : 0n;
+      }
+    }
+  }
+  throw new ExprError('bad expression');
+}
+
+/**
+ * A logpoint message: text with `{expression}` parts (the expression language above), `{expression,x}` for
+ * hex (`,d` decimal, the default), `{{` and `}}` for literal braces. Compiling checks every expression
+ * (throws ExprError naming the bad one); a part that fails when the logpoint is hit prints `<error: ...>`.
+ */
+export interface LogMessage {
+  source: string;
+  format(ctx: EvalContext): string;
+}
+export function compileLogMessage(src: string): LogMessage {
+  const parts: (string | { e: Compiled; hex: boolean })[] = [];
+  let text = '';
+  let i = 0;
+  while (i < src.length) {
+    const ch = src[i];
+    if (ch === '{' && src[i + 1] === '{') {
+      text += '{';
+      i += 2;
+    } else if (ch === '}' && src[i + 1] === '}') {
+      text += '}';
+      i += 2;
+    } else if (ch === '{') {
+      const end = src.indexOf('}', i + 1);
+      if (end < 0) throw new ExprError(`unclosed '{' at column ${i + 1} of the log message`);
+      let expr = src.slice(i + 1, end);
+      let hexOut = false;
+      const f = /,\s*([xd])\s*$/i.exec(expr);
+      if (f) {
+        hexOut = f[1].toLowerCase() === 'x';
+        expr = expr.slice(0, f.index);
+      }
+      let e: Compiled;
+      try {
+        e = compileExpression(expr);
+      } catch (err) {
+        throw new ExprError(`log message part {${expr}}: ${(err as Error).message}`);
+      }
+      if (text) parts.push(text);
+      text = '';
+      parts.push({ e, hex: hexOut });
+      i = end + 1;
+    } else if (ch === '}') {
+      throw new ExprError(`unmatched '}' at column ${i + 1} of the log message (write }} for a brace)`);
+    } else {
+      text += ch;
+      i++;
+    }
+  }
+  if (text) parts.push(text);
+  return {
+    source: src,
+    format: (ctx) =>
+      parts
+        .map((p) => {
+          if (typeof p === 'string') return p;
+          try {
+            const v = p.e.eval(ctx);
+            return p.hex ? '0x' + BigInt.asUintN(64, v).toString(16) : BigInt.asIntN(64, v).toString();
+          } catch (err) {
+            return `<error: ${(err as Error).message}>`;
+          }
+        })
+        .join(''),
+  };
 }

@@ -8,18 +8,21 @@
  */
 import {
   DebugSession, InitializedEvent, StoppedEvent, OutputEvent, TerminatedEvent, ExitedEvent, ThreadEvent, Thread as DapThread,
-  StackFrame, Scope, Handles, Event, InvalidatedEvent,
+  StackFrame, Scope, Handles, Event, InvalidatedEvent, Source,
 } from '@vscode/debugadapter';
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import * as path from 'node:path';
 import * as fs from 'node:fs';
-import { Machine, Thread, Stop, RunResult, StopFilter, STOP_FILTERS, RFLAGS_BITS, UintrView, StopCondition } from '../emulator/machine';
+import { Machine, Thread, Stop, RunResult, StopFilter, STOP_FILTERS, RFLAGS_BITS, UintrView, StopCondition, DataWatch, WatchHit } from '../emulator/machine';
 import { ElfError } from '../emulator/linux/elf';
 import { parseLaunchArgs, LaunchError, LaunchArgs } from './launch';
 import { SymbolTable } from './symbols';
 import { unwind, Frame } from './unwind';
+import { DebugInfo } from './dwarf/index';
+import { LineStep } from './linestep';
+import { hasLocals, localVariables, valueChildren, ValueRef } from './locals';
 import { Disassembler, hex } from './disasm';
-import { compileCondition, compileHitCondition, compileExpression, parseNumber, ExprError, EvalContext } from './conditions';
+import { compileCondition, compileHitCondition, compileExpression, parseNumber, ExprError, EvalContext, compileLvalue, compileLogMessage } from './conditions';
 
 /** What a variablesReference points to. */
 type VarRef =
@@ -30,7 +33,9 @@ type VarRef =
   | { k: 'uirr'; tid: number }
   | { k: 'upid'; tid: number }
   | { k: 'uitt'; tid: number }
-  | { k: 'active'; tid: number };
+  | { k: 'active'; tid: number }
+  | { k: 'locals'; tid: number; frame: number }
+  | ({ k: 'value'; tid: number } & ValueRef);
 
 interface FrameRef {
   tid: number;
@@ -43,7 +48,7 @@ const FILTERS: DebugProtocol.ExceptionBreakpointsFilter[] = [
   { filter: 'delivery', label: 'User-interrupt delivery', description: 'Stop at the handler\'s first instruction when a user interrupt is delivered' },
   { filter: 'uiret', label: 'UIRET', description: 'Stop after UIRET returns to the interrupted code' },
   { filter: 'uintr-fault', label: 'UINTR fault', description: '#UD/#GP raised by a UINTR instruction (before the kernel handles it)' },
-  { filter: 'signal', label: 'Signal from a fault', description: 'A fault about to become a signal (SIGSEGV, SIGILL, SIGFPE, SIGBUS, SIGTRAP), before it is delivered' },
+  { filter: 'signal', label: 'Signal', description: 'A signal before it is delivered: from a fault (SIGSEGV, SIGILL, SIGFPE, SIGBUS, SIGTRAP) or sent (kill, tgkill, raise, abort)' },
 ].map((f) => ({
   ...f,
   default: false,
@@ -69,8 +74,16 @@ export class UintrDebugSession extends DebugSession {
   private outBuf: { cat: string; text: string }[] = [];
   private dec = { 1: new TextDecoder(), 2: new TextDecoder() };
   private instrBps: { id: number; addr: number; cond: ((t: Thread) => boolean) | null }[] = [];
+  /** DWARF of the program (line table, CFI, locals); empty without debug information. */
+  private dbg: DebugInfo | null = null;
+  /** Source line breakpoints, per source path (setBreakpoints replaces one file's list). */
+  private lineBps = new Map<string, { id: number; addr: number; cond: ((t: Thread) => boolean) | null }[]>();
+  /** The line step in progress (granularity 'line'), driven from tick(). */
+  private lineStep: LineStep | null = null;
   private funcBps: { id: number; addr: number; cond: ((t: Thread) => boolean) | null }[] = [];
   private nextBpId = 1;
+  /** Data breakpoints (setDataBreakpoints): dataId `pid:0xaddr:size`. */
+  private dataBps: { id: number; dataId: string; watch: DataWatch }[] = [];
   private clientSupportsInvalidated = false;
 
   constructor(debuggerLinesAndColumnsStartAt1?: boolean, isServer?: boolean) {
@@ -174,6 +187,9 @@ export class UintrDebugSession extends DebugSession {
       supportsExceptionFilterOptions: true,
       exceptionBreakpointFilters: FILTERS,
       supportsExceptionInfoRequest: true,
+      supportsDataBreakpoints: true,
+      supportsDataBreakpointBytes: true,
+      supportsLogPoints: true,
     };
     this.sendResponse(response);
   }
@@ -212,6 +228,7 @@ export class UintrDebugSession extends DebugSession {
       this.machine = m;
       this.args = a;
       this.syms = SymbolTable.fromFile(program);
+      this.dbg = DebugInfo.fromFile(program);
       this.dis = new Disassembler(m, this.syms);
       this.state = 'configuring';
       this.sendResponse(response);
@@ -246,6 +263,10 @@ export class UintrDebugSession extends DebugSession {
       for (;;) {
         const s = performance.now();
         r = m.run(this.chunk);
+        if (r.kind === 'stopped' && this.lineStep) {
+          if (this.lineStep.onStop(r.stop)) r = { kind: 'running' };
+          else this.lineStep = null;
+        }
         const dt = performance.now() - s;
         if (dt < 2) this.chunk = Math.min(this.chunk * 2, 4_000_000);
         else if (dt > 8) this.chunk = Math.max(2_000, Math.floor(this.chunk / 2));
@@ -268,19 +289,31 @@ export class UintrDebugSession extends DebugSession {
     this.flush();
     this.state = 'stopped';
     this.lastStop = s;
+    this.lineStep = null;
     this.resetRefs();
     const body: DebugProtocol.StoppedEvent['body'] = { reason: s.reason, threadId: s.thread.tid, allThreadsStopped: true, preserveFocusHint: false };
     if (s.reason === 'breakpoint' && s.address !== undefined) {
       const ins = this.instrBps.filter((b) => b.addr === s.address).map((b) => b.id);
       const fns = this.funcBps.filter((b) => b.addr === s.address).map((b) => b.id);
-      body.hitBreakpointIds = [...ins, ...fns];
-      body.reason = fns.length && !ins.length ? 'function breakpoint' : ins.length ? 'instruction breakpoint' : 'breakpoint';
-      body.description = `Paused on ${body.reason} at ${this.sym(s.address)}`;
+      const lns = [...this.lineBps.values()].flat().filter((b) => b.addr === s.address).map((b) => b.id);
+      body.hitBreakpointIds = [...new Set([...lns, ...ins, ...fns])];
+      if (lns.length) {
+        body.reason = 'breakpoint';
+        body.description = `Paused on breakpoint at ${this.sym(s.address)}`;
+      } else {
+        body.reason = fns.length && !ins.length ? 'function breakpoint' : ins.length ? 'instruction breakpoint' : 'breakpoint';
+        body.description = `Paused on ${body.reason} at ${this.sym(s.address)}`;
+      }
     } else if (s.reason === 'exception') {
       const d = s.event ? this.machine!.describe(s.event, (a) => this.symName(a)) : s.description ?? 'exception';
       s.description = d;
       body.description = d;
       body.text = s.filter;
+    } else if (s.reason === 'data breakpoint' && s.hits) {
+      body.hitBreakpointIds = [...new Set(s.hits.map((h) => h.watch.id))];
+      s.description = s.hits.map((h) => this.describeHit(h)).join('; ');
+      body.description = `Paused on data breakpoint: ${s.description}`;
+      body.text = s.description;
     } else if (s.reason === 'entry') body.description = `Paused at the entry point ${this.sym(s.thread.cpu.rip)}`;
     const ev = new StoppedEvent(body.reason, s.thread.tid);
     ev.body = body;
@@ -341,7 +374,7 @@ export class UintrDebugSession extends DebugSession {
     });
   }
 
-  private step(response: DebugProtocol.Response, threadId: number, kind: 'into' | 'over' | 'out'): void {
+  private step(response: DebugProtocol.Response, threadId: number, kind: 'into' | 'over' | 'out', granularity?: DebugProtocol.SteppingGranularity): void {
     this.guard(response, () => {
       this.requireStopped();
       const t = this.thread(threadId);
@@ -349,24 +382,27 @@ export class UintrDebugSession extends DebugSession {
       let site: { address: number; rsp: number } | undefined;
       if (kind === 'out') {
         // to the caller; at a handler's outermost frame (next frame: the interrupt) the machine runs to its UIRET
-        const f = unwind(m, t, this.syms, 2);
+        const f = unwind(m, t, this.syms, 2, this.dbg);
         if (f.length > 1 && f[1].kind === 'code') site = { address: f[1].pc, rsp: f[1].sp };
       }
       this.sendResponse(response);
       if (!this.beforeResume()) return;
-      m.stepInstruction(t, kind, site);
+      // by line (the default granularity) where the PC has line information; see linestep.ts
+      this.lineStep = null;
+      if (kind !== 'out' && granularity !== 'instruction' && this.dbg?.hasLines) this.lineStep = LineStep.start(m, t, this.dbg, kind);
+      if (!this.lineStep) m.stepInstruction(t, kind, site);
       this.startRunning();
     });
   }
 
   protected override nextRequest(response: DebugProtocol.NextResponse, args: DebugProtocol.NextArguments): void {
-    this.step(response, args.threadId, 'over');
+    this.step(response, args.threadId, 'over', args.granularity);
   }
   protected override stepInRequest(response: DebugProtocol.StepInResponse, args: DebugProtocol.StepInArguments): void {
-    this.step(response, args.threadId, 'into');
+    this.step(response, args.threadId, 'into', args.granularity);
   }
   protected override stepOutRequest(response: DebugProtocol.StepOutResponse, args: DebugProtocol.StepOutArguments): void {
-    this.step(response, args.threadId, 'out');
+    this.step(response, args.threadId, 'out', args.granularity);
   }
 
   protected override pauseRequest(response: DebugProtocol.PauseResponse): void {
@@ -409,7 +445,7 @@ export class UintrDebugSession extends DebugSession {
 
   private framesOf(t: Thread): Frame[] {
     let f = this.frameCache.get(t.tid);
-    if (!f) this.frameCache.set(t.tid, (f = unwind(this.machine!, t, this.syms)));
+    if (!f) this.frameCache.set(t.tid, (f = unwind(this.machine!, t, this.syms, undefined, this.dbg)));
     return f;
   }
 
@@ -429,7 +465,7 @@ export class UintrDebugSession extends DebugSession {
           sf.presentationHint = 'label';
         } else {
           // return addresses belong to the call before them
-          const l = this.syms.lookup(f.how === 'scan' || f.how === 'rbp' ? f.pc - 1 : f.pc);
+          const l = this.syms.lookup(f.how === 'scan' || f.how === 'rbp' || f.how === 'cfi' ? f.pc - 1 : f.pc);
           const name = l ? (f.pc - l.sym.addr ? `${l.sym.name}+0x${(f.pc - l.sym.addr).toString(16)}` : l.sym.name) : hex(f.pc);
           sf = new StackFrame(id, name);
           sf.instructionPointerReference = hex(f.pc);
@@ -437,6 +473,13 @@ export class UintrDebugSession extends DebugSession {
         }
         sf.line = 0;
         sf.column = 0;
+        // source position from the line table (a return address belongs to the call before it)
+        const le = f.kind === 'code' ? this.dbg?.lineAt(f.how === 'registers' || f.how === 'uintr' ? f.pc : f.pc - 1) : null;
+        if (le) {
+          sf.source = new Source(path.basename(le.file), le.file);
+          sf.line = le.line;
+          sf.column = Math.max(1, le.column);
+        }
         out.push(sf);
       }
       response.body = { stackFrames: out, totalFrames: all.length };
@@ -451,7 +494,10 @@ export class UintrDebugSession extends DebugSession {
       const regs = new Scope('Registers', this.vars.create({ k: 'regs', tid: fr.tid, frame: fr.index }), false);
       (regs as DebugProtocol.Scope).presentationHint = 'registers';
       const ui = new Scope('UINTR', this.vars.create({ k: 'uintr', tid: fr.tid }), false);
-      response.body = { scopes: [regs, ui] };
+      const f = this.framesOf(this.thread(fr.tid))[fr.index];
+      const locals = f && hasLocals(this.dbg, f) ? [new Scope('Locals', this.vars.create({ k: 'locals', tid: fr.tid, frame: fr.index }), false)] : [];
+      if (locals.length) (locals[0] as DebugProtocol.Scope).presentationHint = 'locals';
+      response.body = { scopes: [...locals, regs, ui] };
       this.sendResponse(response);
     });
   }
@@ -466,6 +512,14 @@ export class UintrDebugSession extends DebugSession {
       let vs: DebugProtocol.Variable[];
       switch (ref.k) {
         case 'regs': vs = this.registerVars(t, ref.frame); break;
+        case 'locals': {
+          const f = this.framesOf(t)[ref.frame];
+          vs = f && this.dbg ? localVariables(this.dbg, f, (a, n) => this.machine!.readMemory(t, a, n), (v) => this.vars.create({ k: 'value', tid: t.tid, ...v })) : [];
+          break;
+        }
+        case 'value':
+          vs = valueChildren(ref, (a, n) => this.machine!.readMemory(t, a, n), (v) => this.vars.create({ k: 'value', tid: t.tid, ...v }));
+          break;
         case 'rflags': vs = this.flagVars(t); break;
         case 'xmm': vs = this.xmmVars(t, ref.i); break;
         default: vs = this.uintrVars(t, ref); break;
@@ -500,7 +554,13 @@ export class UintrDebugSession extends DebugSession {
       return [
         this.v('rip', this.sym(f.pc), { memoryReference: hex(f.pc), presentationHint: { attributes: ['readOnly'] } }),
         this.v('rsp', hex(f.sp), { memoryReference: hex(f.sp), presentationHint: { attributes: ['readOnly'] } }),
-        this.v('(other registers)', 'not unwound (no CFI yet)', { presentationHint: { attributes: ['readOnly'] } }),
+        // the callee-saved registers the CFI (or heuristic) recovered; others are not known in a caller frame
+        ...(['rbx', 'rbp', 'r12', 'r13', 'r14', 'r15'] as const).flatMap((n) => {
+          const v = f.regs?.[({ rbx: 3, rbp: 6, r12: 12, r13: 13, r14: 14, r15: 15 } as const)[n]];
+          return v === undefined ? [] : [this.v(n, '0x' + v.toString(16).padStart(16, '0'), { memoryReference: hex(v), presentationHint: { attributes: ['readOnly'] } })];
+        }),
+        ...(f.cfa !== undefined ? [this.v('cfa', hex(f.cfa), { memoryReference: hex(f.cfa), presentationHint: { attributes: ['readOnly'] } })] : []),
+        this.v('(other registers)', f.how === 'cfi' ? 'not saved by the callee (unknown)' : 'not unwound (no CFI for this code)', { presentationHint: { attributes: ['readOnly'] } }),
       ];
     }
     const out: DebugProtocol.Variable[] = [];
@@ -679,33 +739,97 @@ export class UintrDebugSession extends DebugSession {
   // ------------------------------------------------------------------ breakpoints
 
   protected override setBreakPointsRequest(response: DebugProtocol.SetBreakpointsResponse, args: DebugProtocol.SetBreakpointsArguments): void {
-    const bps = args.breakpoints ?? (args.lines ?? []).map((line) => ({ line }));
-    response.body = {
-      breakpoints: bps.map((b) => ({ verified: false, line: b.line, message: 'Source line breakpoints need DWARF line tables, which are not supported yet: use function or instruction (Disassembly view) breakpoints' })),
-    };
-    this.sendResponse(response);
+    this.guard(response, () => {
+      const bps = args.breakpoints ?? (args.lines ?? []).map((line) => ({ line } as DebugProtocol.SourceBreakpoint));
+      const srcPath = args.source.path ?? args.source.name ?? '';
+      const dbg = this.dbg;
+      const file = dbg && this.machine ? dbg.resolveFile(srcPath) : null;
+      const list: { id: number; addr: number; cond: ((t: Thread) => boolean) | null }[] = [];
+      const out: DebugProtocol.Breakpoint[] = [];
+      for (const b of bps) {
+        const id = this.nextBpId++;
+        if (!this.machine) {
+          out.push({ id, verified: false, line: b.line, message: 'the program is not loaded yet' });
+          continue;
+        }
+        if (!dbg || !dbg.hasLines) {
+          out.push({ id, verified: false, line: b.line, message: 'the program has no DWARF line table (compile with -g): use function or instruction breakpoints' });
+          continue;
+        }
+        if (!file) {
+          out.push({ id, verified: false, line: b.line, message: `${path.basename(srcPath)} is not in the program's line table` });
+          continue;
+        }
+        const loc = dbg.breakpointLocations(file, b.line);
+        if (!loc || !loc.addresses.length) {
+          out.push({ id, verified: false, line: b.line, message: `no code at or after line ${b.line} of ${path.basename(file)}` });
+          continue;
+        }
+        let cond: ((t: Thread) => boolean) | null;
+        try {
+          cond = this.bpPredicate(b.condition, b.hitCondition, b.logMessage);
+        } catch (e) {
+          out.push({ id, verified: false, line: b.line, message: (e as Error).message });
+          continue;
+        }
+        for (const a of loc.addresses) list.push({ id, addr: a, cond });
+        out.push({ id, verified: true, line: loc.line, source: args.source, instructionReference: hex(loc.addresses[0]) });
+      }
+      this.lineBps.set(file ?? srcPath, list);
+      this.applyBreakpoints();
+      response.body = { breakpoints: out };
+      this.sendResponse(response);
+    });
   }
 
-  /** A breakpoint condition (registers, thread, symbols, memory) and hit condition, as a predicate; throws ExprError. */
-  private bpPredicate(cond?: string, hit?: string): ((t: Thread) => boolean) | null {
+  /**
+   * A breakpoint condition (registers, thread, symbols, memory), hit condition and log message, as a predicate;
+   * throws ExprError. A logpoint (logMessage) prints its interpolated message as an `output` event (category
+   * console) when the condition and hit condition hold, and never stops. Usable for every breakpoint kind
+   * (instruction, function, source line, data: `extra` adds names such as `old`/`new`).
+   */
+  private bpPredicate(cond?: string, hit?: string, logMessage?: string, extra?: (t: Thread, n: string) => bigint | undefined): ((t: Thread) => boolean) | null {
     const c = cond && cond.trim() ? compileCondition(cond) : null;
     const h = hit && hit.trim() ? compileHitCondition(hit) : null;
-    if (!c && !h) return null;
+    const log = logMessage !== undefined && logMessage !== '' ? compileLogMessage(logMessage) : null;
+    if (!c && !h && !log) return null;
     let hits = 0;
+    const ctx = (t: Thread): EvalContext => {
+      const base = this.evalContext(t);
+      return extra ? { name: (n) => extra(t, n) ?? base.name(n), read: base.read } : base;
+    };
     return (t: Thread) => {
       try {
-        if (c && c.eval(this.evalContext(t)) === 0n) return false;
+        if (c && c.eval(ctx(t)) === 0n) return false;
       } catch (e) {
         this.output('console', `breakpoint condition '${cond}': ${(e as Error).message}: stopping\n`);
         return true;
       }
       hits++;
-      return h ? h(hits) : true;
+      if (h && !h(hits)) return false;
+      if (log) {
+        this.output('console', log.format(ctx(t)) + '\n');
+        return false;
+      }
+      return true;
     };
   }
 
   private applyBreakpoints(): void {
-    this.machine?.setBreakpoints([...this.instrBps, ...this.funcBps].map((b) => [b.addr, b.cond] as [number, ((t: Thread) => boolean) | null]));
+    // several breakpoints at one address (e.g. a function breakpoint and a logpoint): every predicate runs
+    // (each logpoint logs, each hit count counts); the machine stops if any of them says so
+    const byAddr = new Map<number, (((t: Thread) => boolean) | null)[]>();
+    for (const b of [...this.instrBps, ...this.funcBps, ...[...this.lineBps.values()].flat()]) {
+      const l = byAddr.get(b.addr);
+      if (l) l.push(b.cond);
+      else byAddr.set(b.addr, [b.cond]);
+    }
+    this.machine?.setBreakpoints(
+      [...byAddr].map(([addr, cs]) => {
+        if (cs.length === 1) return [addr, cs[0]] as [number, ((t: Thread) => boolean) | null];
+        return [addr, (t: Thread) => cs.reduce<boolean>((stop, c) => (c === null || c(t)) || stop, false)] as [number, (t: Thread) => boolean];
+      }),
+    );
   }
 
   protected override setInstructionBreakpointsRequest(response: DebugProtocol.SetInstructionBreakpointsResponse, args: DebugProtocol.SetInstructionBreakpointsArguments): void {
@@ -724,7 +848,7 @@ export class UintrDebugSession extends DebugSession {
         }
         let cond: ((t: Thread) => boolean) | null;
         try {
-          cond = this.bpPredicate(b.condition, b.hitCondition);
+          cond = this.bpPredicate(b.condition, b.hitCondition, (b as { logMessage?: string }).logMessage);
         } catch (e) {
           out.push({ id, verified: false, instructionReference: hex(addr), message: (e as Error).message });
           continue;
@@ -751,7 +875,7 @@ export class UintrDebugSession extends DebugSession {
         let cond: ((t: Thread) => boolean) | null = null;
         let err: string | undefined;
         try {
-          cond = this.bpPredicate(b.condition, b.hitCondition);
+          cond = this.bpPredicate(b.condition, b.hitCondition, (b as { logMessage?: string }).logMessage);
         } catch (e) {
           err = (e as Error).message;
         }
@@ -765,6 +889,155 @@ export class UintrDebugSession extends DebugSession {
         out.push({ id, verified: true, instructionReference: hex(addrs[0]) });
       }
       this.applyBreakpoints();
+      response.body = { breakpoints: out };
+      this.sendResponse(response);
+    });
+  }
+
+  // ------------------------------------------------------------------ data breakpoints
+
+  /** `Data breakpoint on 0x4a72d8 <counter> (8 bytes): 0x0 → 0x7, written by 0x401727 <bump+0x17>: mov ... in thread 1000`. */
+  private describeHit(h: WatchHit): string {
+    const w = h.watch;
+    let writer = h.writer;
+    if (h.rip !== undefined) writer = writer.replace(/^0x[0-9a-f]+:/, `${this.sym(h.rip)}:`);
+    if (w.size === 16) {
+      // a UPID: decoded (status ON SN NV, NDST, PIR)
+      const upid = (v: bigint) => {
+        const ctl = Number(v & 0xffffffffn), ndst = Number((v >> 32n) & 0xffffffffn);
+        return `{ON ${ctl & 1} SN ${(ctl >> 1) & 1} NV ${hex((ctl >>> 16) & 0xff)} NDST ${hex(ndst)} PIR ${hex(v >> 64n)}}`;
+      };
+      return `UPID ${hex(w.addr)}: ${upid(h.old)} → ${upid(h.value)}, written by ${writer}`;
+    }
+    return `${this.sym(w.addr)} (${w.size} bytes): ${hex(h.old)} → ${hex(h.value)}, written by ${writer}`;
+  }
+
+  protected override dataBreakpointInfoRequest(response: DebugProtocol.DataBreakpointInfoResponse, args: DebugProtocol.DataBreakpointInfoArguments): void {
+    this.guard(response, () => {
+      const m = this.need();
+      const a = args;
+      const none = (why: string) => {
+        response.body = { dataId: null, description: why };
+        this.sendResponse(response);
+      };
+      const offer = (t: Thread, addr: number, size: number, what: string) => {
+        if (![1, 2, 4, 8, 16].includes(size)) return none(`${what}: a data breakpoint watches 1, 2, 4 or 8 bytes (got ${size})`);
+        if (!t.proc.mem.rangeMapped(addr, size)) return none(`${what}: ${hex(addr)} is not mapped in process ${t.proc.pid}`);
+        response.body = {
+          dataId: `${t.proc.pid}:${hex(addr)}:${size}`,
+          description: `${what} (${this.sym(addr)}, ${size} bytes, process ${t.proc.pid})`,
+          accessTypes: ['write'],
+          canPersist: false,
+        };
+        this.sendResponse(response);
+      };
+      let t = this.focus();
+      if (args.frameId !== undefined) {
+        const fr = this.frames.get(args.frameId);
+        if (fr) t = m.thread(fr.tid) ?? t;
+      }
+      if (args.variablesReference) {
+        const ref = this.vars.get(args.variablesReference);
+        if (!ref) return none('unknown variable (stale reference)');
+        const th = m.thread(ref.tid);
+        if (!th) return none(`thread ${ref.tid} has exited`);
+        if (ref.k === 'uintr' || ref.k === 'upid') {
+          const u = m.uintr(th);
+          const up = u.upid?.addr;
+          const n = args.name;
+          if (ref.k === 'uintr' && (n === 'UPID' || n === 'UPIDADDR')) {
+            if (!up) return none(`thread ${th.tid} has no UPID (not a receiver)`);
+            return offer(th, up, 16, `UPID of thread ${th.tid}`);
+          }
+          if (ref.k === 'upid' && up) {
+            const f: Record<string, [number, number]> = { ON: [0, 4], SN: [0, 4], NV: [0, 4], BLKD: [0, 4], NDST: [4, 4], PIR: [8, 8] };
+            if (f[n]) return offer(th, up + f[n][0], f[n][1], `UPID.${n === 'NDST' || n === 'PIR' ? n : 'status (ON SN NV)'} of thread ${th.tid}`);
+          }
+          return none(`${n} is not in memory (a register or MSR of the thread): no data breakpoint`);
+        }
+        if (ref.k === 'regs' || ref.k === 'rflags' || ref.k === 'xmm') return none(`${args.name} is a register, not memory: watch the memory it points to with an expression such as *(u64*)(${args.name})`);
+        return none(`${args.name}: no data breakpoint for this variable`);
+      }
+      // an expression or address typed by the user
+      let addr: bigint, size: number, what = args.name.trim();
+      try {
+        if (a.asAddress) {
+          addr = compileExpression(args.name).eval(this.evalContext(t));
+          size = a.bytes ?? 8;
+        } else {
+          const lv = compileLvalue(args.name);
+          addr = lv.addr(this.evalContext(t));
+          size = lv.size ?? 8;
+          if (lv.kind === 'name') {
+            const s = this.syms.resolve(lv.name!);
+            if (s.length && [1, 2, 4, 8].includes(s[0].size)) size = s[0].size;
+          }
+        }
+      } catch (e) {
+        if (e instanceof ExprError) return none(`${args.name}: ${e.message}`);
+        throw e;
+      }
+      addr = BigInt.asUintN(64, addr);
+      if (addr >= 1n << 32n) return none(`${what}: ${hex(addr)} is outside the guest address space`);
+      if (what.length > 40) what = what.slice(0, 40) + '…';
+      offer(t, Number(addr), size, what);
+    });
+  }
+
+  protected override setDataBreakpointsRequest(response: DebugProtocol.SetDataBreakpointsResponse, args: DebugProtocol.SetDataBreakpointsArguments): void {
+    this.guard(response, () => {
+      const m = this.need();
+      const out: DebugProtocol.Breakpoint[] = [];
+      const keep: { id: number; dataId: string; watch: DataWatch }[] = [];
+      for (const b of args.breakpoints) {
+        const old = this.dataBps.find((d) => d.dataId === b.dataId);
+        const id = old?.id ?? this.nextBpId++;
+        const bad = (message: string) => out.push({ id, verified: false, message });
+        const mm = /^(\d+):0x([0-9a-f]+):(\d+)$/i.exec(b.dataId ?? '');
+        if (!mm) {
+          bad(`bad dataId '${b.dataId}' (get one from dataBreakpointInfo)`);
+          continue;
+        }
+        if (b.accessType && b.accessType !== 'write') {
+          bad(`access type '${b.accessType}' is not supported: data breakpoints stop on writes that change the value`);
+          continue;
+        }
+        const pid = Number(mm[1]), addr = parseInt(mm[2], 16), size = Number(mm[3]) as DataWatch['size'];
+        const p = m.process(pid);
+        if (!p || !p.alive) {
+          bad(`process ${pid} does not exist (any more)`);
+          continue;
+        }
+        if (![1, 2, 4, 8, 16].includes(size) || !p.mem.rangeMapped(addr, size)) {
+          bad(`${hex(addr)} (${size} bytes) is not watchable in process ${pid}`);
+          continue;
+        }
+        let pred: ((t: Thread) => boolean) | null;
+        let cur: WatchHit | null = null;
+        try {
+          pred = this.bpPredicate(b.condition, b.hitCondition, undefined, (_t, n) => (cur === null ? undefined : n === 'old' ? cur.old : n === 'new' || n === 'value' ? cur.value : undefined));
+        } catch (e) {
+          bad((e as Error).message);
+          continue;
+        }
+        const watch: DataWatch = {
+          id, pid, addr, size,
+          cond: pred
+            ? (t, h) => {
+              cur = h;
+              try {
+                return pred!(t);
+              } finally {
+                cur = null;
+              }
+            }
+            : null,
+        };
+        keep.push({ id, dataId: b.dataId, watch });
+        out.push({ id, verified: true, message: `watching ${this.sym(addr)} (${size} bytes) in process ${pid} for writes` });
+      }
+      m.setDataWatches(keep.map((k) => k.watch));
+      this.dataBps = keep;
       response.body = { breakpoints: out };
       this.sendResponse(response);
     });

@@ -6,7 +6,9 @@
  *  - instruction breakpoints (any process), instruction stepping of one thread (into / over / out, where
  *    "out" of a user-interrupt handler means "until its UIRET"), pause;
  *  - stops on UINTR events (the event log's kinds grouped into filters: senduipi, notification, delivery,
- *    uiret, uintr-fault) and on faults that are about to become signals (signal);
+ *    uiret, uintr-fault) and on signals about to be delivered (signal: faults, and kill/tgkill/raise/abort);
+ *  - data breakpoints (setDataWatches): a stop after a write that changes a watched value, whoever wrote it
+ *    (a user-mode instruction, SENDUIPI / notification processing / delivery, the kernel);
  *  - registers, memory (debugger accesses ignore page protection, so the kernel-owned UPIDs/UITTs are
  *    readable), the decoded UINTR state of a thread, and posting a user interrupt as a sender would.
  *
@@ -19,17 +21,17 @@
  * No DAP and no vscode types here.
  */
 import { Kernel, KernelOptions, KernelDebugger, RunOutcome, signalName } from './linux/kernel';
-import { Thread, TState, Process } from './linux/process';
+import { Thread, TState, Process, SigInfo } from './linux/process';
 import { HostIO } from './linux/files';
 import { Exit, CpuState, GPR_NAMES, RSP } from './cpu/state';
 import { getRflags, setRflags } from './cpu/flags';
 import { disassemble } from './cpu/decode';
 import { Engine } from './cpu/engine';
 import { UintrEvent, formatEvent } from './uintr/events';
-import { supRead32, supWrite32, updatePending, writeMsr, MSR_UINTR_HANDLER, MSR_UINTR_STACKADJUST } from './uintr/arch';
+import { supRead32, supWrite32, supWriter, updatePending, writeMsr, MSR_UINTR_HANDLER, MSR_UINTR_STACKADJUST } from './uintr/arch';
 import { threadUintr, UINTR_MAX_UITT_NR } from './linux/uintr';
 import { SYSCALL_NAMES } from './linux/syscalls/table';
-import { PAGE_SIZE } from './memory/memory';
+import { PAGE_SIZE, Memory, GuestFault } from './memory/memory';
 
 export { Thread, TState };
 export type { RunOutcome, UintrEvent };
@@ -50,7 +52,40 @@ export interface StopFacts {
 }
 export type StopCondition = (f: StopFacts) => boolean;
 
-export type StopReason = 'entry' | 'breakpoint' | 'step' | 'pause' | 'exception';
+export type StopReason = 'entry' | 'breakpoint' | 'step' | 'pause' | 'exception' | 'data breakpoint';
+
+/** A data breakpoint (watchpoint) on guest memory of one process: stops after a write changes the value. */
+export interface DataWatch {
+  /** The caller's id (DAP breakpoint id). */
+  id: number;
+  pid: number;
+  addr: number;
+  size: 1 | 2 | 4 | 8 | 16;
+  /** Checked when the value changed (condition, hit count); false: no stop. */
+  cond: ((t: Thread, hit: WatchHit) => boolean) | null;
+}
+
+/** A write that changed a watched value. */
+export interface WatchHit {
+  watch: DataWatch;
+  old: bigint;
+  value: bigint;
+  /** 'instruction' (a user-mode store), 'hardware' (SENDUIPI, notification processing, delivery frame push), 'kernel'. */
+  writerKind: 'instruction' | 'hardware' | 'kernel';
+  /** e.g. "0x401d2a: mov dword ptr [rip+0xc51fc],eax in thread 1000", "SENDUIPI in thread 1001". */
+  writer: string;
+  /** Address of the writing instruction (writerKind 'instruction'). */
+  rip?: number;
+  thread: Thread;
+}
+
+/** Thrown by the watch hook to abort a user-mode store before it happens (never reaches the guest). */
+class WatchTrap extends GuestFault {
+  constructor(addr: number) {
+    super(addr, true, WATCH_CODE, WATCH_SIG);
+  }
+}
+const WATCH_SIG = 5, WATCH_CODE = 0x7757;
 
 export interface Stop {
   reason: StopReason;
@@ -64,6 +99,10 @@ export interface Stop {
   event?: UintrEvent;
   /** reason 'breakpoint': the address. */
   address?: number;
+  /** reason 'data breakpoint': the writes that changed watched values. */
+  hits?: WatchHit[];
+  /** reason 'exception', filter 'signal' for a sent signal: the signal. */
+  signal?: number;
 }
 
 export type RunResult =
@@ -169,7 +208,20 @@ export const RFLAGS_BITS: [string, number][] = [
 
 export class Machine implements KernelDebugger {
   readonly kernel: Kernel;
-  singleStep: Thread | null = null;
+  private stepThread: Thread | null = null;
+  /** Data breakpoints, and the pages they watch per address space. */
+  private watches: DataWatch[] = [];
+  private watchedPages = new Map<Memory, Set<number>>();
+  /** A user-mode store was aborted by the watch hook (before the engine reports it as a fault). */
+  private armed: { cpu: CpuState; hits: { w: DataWatch; old: bigint | null }[] } | null = null;
+  /** The aborted instruction runs again alone, unwatched; then its writes are compared. */
+  private watchStep: { thread: Thread; icount: number; rip: number; hits: { w: DataWatch; old: bigint | null }[]; writer: string; kind: WatchHit['writerKind'] } | null = null;
+  /** Writes by the kernel / UINTR hardware, compared at the next boundary (or the end of run()). */
+  private deferred: { w: DataWatch; old: bigint | null; writer: string; kind: WatchHit['writerKind']; thread: Thread | null }[] = [];
+  /** Debugger-made writes (setUintr, post) do not trigger data breakpoints. */
+  private watchSuspended = 0;
+  /** Signals already offered to the signal filter. */
+  private announced = new WeakSet<SigInfo>();
   /** Instruction breakpoints: address -> optional condition on the thread (null = always). */
   private breakpoints = new Map<number, ((t: Thread) => boolean) | null>();
   private tempStops = new Set<number>();
@@ -185,6 +237,14 @@ export class Machine implements KernelDebugger {
   /** post() in progress: its events do not trigger stops. */
   private injecting = false;
   program = '';
+
+  /** The thread to run one instruction at a time: an instruction step, or an aborted watched store. */
+  get singleStep(): Thread | null {
+    return this.watchStep !== null ? this.watchStep.thread : this.stepThread;
+  }
+  set singleStep(t: Thread | null) {
+    this.stepThread = t;
+  }
 
   constructor(opts: MachineOptions) {
     this.kernel = new Kernel(opts);
@@ -283,6 +343,7 @@ export class Machine implements KernelDebugger {
     }
     const r = k.run(budget);
     k.stopRequested = false;
+    if (this.deferred.length !== 0 && !this.pending) this.checkDeferred(null);
     if (this.pending) {
       const s = this.pending;
       this.pending = null;
@@ -335,6 +396,13 @@ export class Machine implements KernelDebugger {
     const e = t.proc.engine;
     if (this.engineVersion.get(e) !== this.stopsVersion) this.syncStops(e);
     if (this.pending) return this.stopNow();
+    const ws = this.watchStep;
+    if (ws !== null && ws.thread === t) {
+      if (t.cpu.icount === ws.icount && t.cpu.rip === ws.rip) return false; // the aborted store runs next
+      this.watchStep = null;
+      if (this.finishWatchStep(ws)) return this.stopNow();
+    }
+    if (this.deferred.length !== 0 && this.checkDeferred(t)) return this.stopNow();
     const rip = t.cpu.rip;
     if (this.breakpoints.size !== 0 && this.breakpoints.has(rip)) {
       const cond = this.breakpoints.get(rip);
@@ -357,7 +425,25 @@ export class Machine implements KernelDebugger {
   }
 
   fault(t: Thread, signal: boolean): boolean {
-    if (!signal) return this.pending !== null && this.pending.thread === t ? this.stopNow() : false;
+    if (!signal) {
+      const c = t.cpu;
+      const a = this.armed;
+      if (this.watchStep !== null && this.watchStep.thread === t) this.watchStep = null; // the replayed instruction faulted
+      if (a !== null && a.cpu === c && c.faultSig === WATCH_SIG && c.faultCode === WATCH_CODE) {
+        // a watched store was aborted before it happened: run that instruction again, alone and unwatched,
+        // then compare (boundary); the kernel goes on as if nothing had faulted
+        this.armed = null;
+        const delivery = c.faultMsg === 'user-interrupt delivery';
+        const d = delivery ? null : this.decodeAt(t, c.rip);
+        const writer = delivery ? `user-interrupt delivery (frame push) in thread ${t.tid}` : `0x${c.rip.toString(16)}: ${d?.text ?? '?'} in thread ${t.tid}`;
+        this.watchStep = { thread: t, icount: c.icount, rip: c.rip, hits: a.hits, writer, kind: delivery ? 'hardware' : 'instruction' };
+        c.exit = Exit.None;
+        c.faultSig = 0;
+        c.faultCode = 0;
+        return false;
+      }
+      return this.pending !== null && this.pending.thread === t ? this.stopNow() : false;
+    }
     if (!this.filters.has('signal')) return false;
     const c = t.cpu;
     const cond = this.filters.get('signal');
@@ -390,6 +476,159 @@ export class Machine implements KernelDebugger {
     return [...this.breakpoints.keys()];
   }
 
+  // ------------------------------------------------------------------ data breakpoints
+
+  /**
+   * Replace the data breakpoints. The watched pages lose their fast-path write entry (Memory.wr), so only
+   * stores to those pages take the slow path and reach the watch hook; nothing else costs anything.
+   * Throws for a size other than 1/2/4/8, an unknown process or unmapped memory.
+   */
+  setDataWatches(ws: DataWatch[]): void {
+    for (const w of ws) {
+      if (![1, 2, 4, 8, 16].includes(w.size)) throw new Error(`data breakpoint size must be 1, 2, 4, 8 (or 16 for a UPID) (got ${w.size})`);
+      const p = this.kernel.procs.get(w.pid);
+      if (!p || !p.alive) throw new Error(`no process ${w.pid}`);
+      if (!p.mem.rangeMapped(w.addr, w.size)) throw new Error(`0x${w.addr.toString(16)} is not mapped in process ${w.pid}`);
+    }
+    for (const [m, pages] of this.watchedPages) for (const pg of pages) m.setWatched(pg, false);
+    this.watchedPages.clear();
+    this.watches = [...ws];
+    this.deferred = [];
+    this.armed = null;
+    for (const w of ws) {
+      const m = this.kernel.procs.get(w.pid)!.mem;
+      m.onWatch = (a, size, sup) => this.onWatch(m, a, size, sup);
+      let set = this.watchedPages.get(m);
+      if (!set) this.watchedPages.set(m, (set = new Set()));
+      for (let pg = Math.floor(w.addr / PAGE_SIZE); pg <= Math.floor((w.addr + w.size - 1) / PAGE_SIZE); pg++) {
+        set.add(pg);
+        m.setWatched(pg, true);
+      }
+    }
+  }
+
+  get dataWatches(): readonly DataWatch[] {
+    return this.watches;
+  }
+
+  /** The watched value (null: unreadable, e.g. the process exited or unmapped it). */
+  private readWatch(w: DataWatch): bigint | null {
+    const p = this.kernel.procs.get(w.pid);
+    if (!p || !p.alive) return null;
+    const m = p.mem;
+    let v = 0n;
+    try {
+      for (let i = w.size - 1; i >= 0; i--) v = (v << 8n) | BigInt(m.u8[m.forceOffset(w.addr + i)]);
+    } catch {
+      return null;
+    }
+    return v;
+  }
+
+  private memOf(w: DataWatch): Memory | undefined {
+    return this.kernel.procs.get(w.pid)?.mem;
+  }
+
+  /** The watch hook of a watched address space: a store of `size` bytes at `a` is about to happen. */
+  private onWatch(m: Memory, a: number, size: number, sup: boolean): void {
+    if (this.watchSuspended !== 0) return;
+    const k = this.kernel;
+    const et = k.engineThread;
+    const ws = this.watchStep;
+    if (ws !== null && et === ws.thread) return; // the aborted instruction, replayed
+    let hits: DataWatch[] | null = null;
+    for (const w of this.watches) if (a < w.addr + w.size && w.addr < a + size && this.memOf(w) === m) (hits ??= []).push(w);
+    if (hits === null) return;
+    if (!sup && et !== null && et.proc.mem === m) {
+      // a user-mode store (or the delivery's frame push): abort the instruction before the store
+      this.armed = { cpu: et.cpu, hits: hits.map((w) => ({ w, old: this.readWatch(w) })) };
+      throw new WatchTrap(a);
+    }
+    // the kernel or the UINTR hardware: compare after the write, at the next boundary
+    let writer: string, kind: WatchHit['writerKind'];
+    let thread: Thread | null = et ?? k.sysThread;
+    if (sup && supWriter.who === 'SENDUIPI' && et) {
+      writer = `SENDUIPI in thread ${et.tid}`;
+      kind = 'hardware';
+    } else if (sup && supWriter.who === 'notification processing') {
+      const owner = k.uintr.ownerOf(a - (a % 64));
+      writer = `notification processing${owner ? ` for thread ${owner.tid}` : ''}${et ? ` (notification IPI from SENDUIPI in thread ${et.tid})` : ' (on return to user mode)'}`;
+      kind = 'hardware';
+      thread ??= owner ?? null;
+    } else if (k.sysThread) {
+      const sys = SYSCALL_NAMES[k.sysThread.origRax] ?? `syscall ${k.sysThread.origRax}`;
+      writer = `the kernel (${sys} of thread ${k.sysThread.tid})`;
+      kind = 'kernel';
+    } else {
+      const owner = sup ? k.uintr.ownerOf(a - (a % 64)) : undefined;
+      writer = `the kernel (${sup ? 'UPID update at context switch / return to user mode' : 'kernel store'}${owner ? ` of thread ${owner.tid}` : ''})`;
+      kind = 'kernel';
+      thread ??= owner ?? null;
+    }
+    for (const w of hits) if (!this.deferred.some((d) => d.w === w)) this.deferred.push({ w, old: this.readWatch(w), writer, kind, thread });
+    if (et) et.cpu.exit = Exit.Attention; // end the block: the engine returns to the kernel's boundary check
+  }
+
+  /** Compare the watched values an aborted-and-replayed instruction wrote. True: a stop is pending. */
+  private finishWatchStep(ws: NonNullable<Machine['watchStep']>): boolean {
+    const hits: WatchHit[] = [];
+    for (const { w, old } of ws.hits) {
+      const value = this.readWatch(w);
+      if (value === old || value === null || old === null) continue;
+      const h: WatchHit = { watch: w, old, value, writerKind: ws.kind, writer: ws.writer, rip: ws.kind === 'instruction' ? ws.rip : undefined, thread: ws.thread };
+      if (!w.cond || w.cond(ws.thread, h)) hits.push(h);
+    }
+    return this.dataStop(ws.thread, hits);
+  }
+
+  /** Compare the values written by the kernel / hardware since the last check. True: a stop is pending. */
+  private checkDeferred(at: Thread | null): boolean {
+    const list = this.deferred;
+    this.deferred = [];
+    const hits: WatchHit[] = [];
+    let focus: Thread | null = null;
+    for (const d of list) {
+      const value = this.readWatch(d.w);
+      if (value === d.old || value === null || d.old === null) continue;
+      const old = d.old;
+      const t = (d.thread && d.thread.state !== TState.Exited ? d.thread : null) ?? at ?? this.focusThread();
+      const h: WatchHit = { watch: d.w, old, value, writerKind: d.kind, writer: d.writer, thread: t };
+      if (!d.w.cond || d.w.cond(t, h)) {
+        hits.push(h);
+        focus ??= t;
+      }
+    }
+    return this.dataStop(focus ?? at ?? this.focusThread(), hits);
+  }
+
+  private dataStop(t: Thread, hits: WatchHit[]): boolean {
+    if (hits.length === 0) return false;
+    const hx = (v: bigint) => '0x' + v.toString(16);
+    const description = hits.map((h) => `0x${h.watch.addr.toString(16)} (${h.watch.size} bytes): ${hx(h.old)} → ${hx(h.value)}, written by ${h.writer}`).join('; ');
+    this.pending = { reason: 'data breakpoint', thread: t, hits, description };
+    return true;
+  }
+
+  /** Offered by the kernel before a sent signal (kill, tgkill, raise, abort) is delivered: the `signal` filter. */
+  signal(t: Thread, info: SigInfo): boolean {
+    if (!this.filters.has('signal') || this.announced.has(info) || this.pending) return false;
+    this.announced.add(info);
+    const cond = this.filters.get('signal');
+    if (cond && !cond({ thread: t.tid, pid: t.proc.pid, core: this.coreOf(t), signal: info.signo })) return false;
+    const how = info.code === -6 ? 'tgkill' : info.code === 0 ? 'kill' : info.code === -1 ? 'sigqueue' : info.code === 0x80 ? 'the kernel' : `si_code ${info.code}`;
+    const from = info.pid !== undefined && info.code !== 0x80 ? ` from pid ${info.pid}` : '';
+    const act = t.proc.sigactions[info.signo];
+    const action = act.handler > 1 ? `handler 0x${act.handler.toString(16)}` : 'default action';
+    this.pending = {
+      reason: 'exception',
+      thread: t,
+      filter: 'signal',
+      signal: info.signo,
+      description: `${signalName(info.signo)} sent by ${how}${from} to thread ${t.tid} at rip 0x${t.cpu.rip.toString(16)}: ${action} (not yet delivered)`,
+    };
+    return this.stopNow();
+  }
+
   private setTempStop(a: number): void {
     this.tempStops.add(a);
     this.stopsChanged();
@@ -408,7 +647,12 @@ export class Machine implements KernelDebugger {
 
   private syncStops(e: Engine): void {
     const want = new Set<number>([...this.breakpoints.keys(), ...this.tempStops]);
-    const have = e.cache.stops;
+    let have = e.cache.stops;
+    if (!(have instanceof StopSet)) {
+      const n = new StopSet();
+      for (const a of have) n.add(a);
+      e.cache.stops = have = n;
+    }
     const same = want.size === have.size && [...want].every((a) => have.has(a));
     if (!same) {
       have.clear();
@@ -690,6 +934,15 @@ export class Machine implements KernelDebugger {
    * thread's UPID: ON, SN, PIR. Throws with a reason for values the architecture rejects.
    */
   setUintr(t: Thread, field: string, v: bigint): void {
+    this.watchSuspended++;
+    try {
+      this.setUintrField(t, field, v);
+    } finally {
+      this.watchSuspended--;
+    }
+  }
+
+  private setUintrField(t: Thread, field: string, v: bigint): void {
     const c = t.cpu, u = c.ui;
     const f = field.toUpperCase();
     const bit = (x: bigint) => {
@@ -744,10 +997,12 @@ export class Machine implements KernelDebugger {
     const r = threadUintr(t).receiver;
     if (!r || !r.active) throw new Error(`thread ${t.tid} is not a user-interrupt receiver (no handler registered)`);
     this.injecting = true;
+    this.watchSuspended++;
     try {
       return this.postVector(t, r.upid, vector);
     } finally {
       this.injecting = false;
+      this.watchSuspended--;
     }
   }
 
@@ -780,6 +1035,49 @@ export class Machine implements KernelDebugger {
   /** Every thread's process (for memory reads by pid). */
   process(pid: number): Process | undefined {
     return this.kernel.procs.get(pid);
+  }
+}
+
+/**
+ * The engine's set of stop addresses (breakpoints, step targets) as an exact bitmap: the engine tests every
+ * block exit against it, so a test must be two typed-array loads, not a hash lookup. Pages with stops get a
+ * 4096-bit slot (slot[page] = its index, 0 = no stop in the page).
+ */
+class StopSet extends Set<number> {
+  private slot = new Uint16Array(1 << 20);
+  private bits = new Uint32Array(128);
+  private slots = 1;
+  override has(a: number): boolean {
+    const s = this.slot[a >>> 12];
+    return s !== 0 && (this.bits[(s << 7) | ((a & 4095) >>> 5)] & (1 << (a & 31))) !== 0;
+  }
+  override add(a: number): this {
+    if (this.slot) {
+      const p = a >>> 12;
+      let s = this.slot[p];
+      if (s === 0) {
+        if (this.slots >= 0xffff) throw new Error('too many breakpoint pages');
+        s = this.slot[p] = this.slots++;
+        if ((s + 1) * 128 > this.bits.length) {
+          const nb = new Uint32Array(this.bits.length * 2);
+          nb.set(this.bits);
+          this.bits = nb;
+        }
+      }
+      this.bits[(s << 7) | ((a & 4095) >>> 5)] |= 1 << (a & 31);
+    }
+    return super.add(a);
+  }
+  override delete(a: number): boolean {
+    const s = this.slot[a >>> 12];
+    if (s !== 0) this.bits[(s << 7) | ((a & 4095) >>> 5)] &= ~(1 << (a & 31));
+    return super.delete(a);
+  }
+  override clear(): void {
+    this.slot.fill(0);
+    this.bits.fill(0);
+    this.slots = 1;
+    super.clear();
   }
 }
 

@@ -79,6 +79,11 @@ export interface KernelDebugger {
   fault(t: Thread, signal: boolean): boolean;
   /** The thread to run one instruction at a time (instruction stepping), or null. */
   singleStep: Thread | null;
+  /**
+   * A signal sent to t (kill, tgkill, raise, abort: not a fault) is about to be delivered at a user-mode
+   * boundary. True stops the machine first; the same SigInfo is not offered again.
+   */
+  signal?(t: Thread, info: SigInfo): boolean;
 }
 
 /** Signals whose default action terminates with a core dump. */
@@ -140,8 +145,12 @@ export class Kernel {
   debugger: KernelDebugger | null = null;
   /** The round in progress when run() returned inside it (budget or debugger stop). */
   private cur: { order: number[]; i: number; longest: number; any: boolean; rest: number; ran: number } | null = null;
-  /** How the interrupted slice resumes: 0 fresh, 1 at a boundary (straight into the engine), 2/3 a held fault (stage 1/2). */
+  /** How the interrupted slice resumes: 0 fresh, 1 at a boundary (straight into the engine), 2/3 a held fault (stage 1/2), 4 a signal stop (the prologue again). */
   private resumeAt = 0;
+  /** The thread inside Engine.run (user-mode instructions and the UINTR hardware), else null (kernel code). */
+  engineThread: Thread | null = null;
+  /** The thread whose system call is being handled, else null. */
+  sysThread: Thread | null = null;
   /** The last slice ended because its instruction budget ran out (and then: its prologue was not due). */
   private sliceCut = false;
   private cutNoPrologue = false;
@@ -172,10 +181,12 @@ export class Kernel {
   // ------------------------------------------------------------------ process creation
 
   /** Load a static ELF as the first process. Throws ElfError for bad programs. */
-  spawn(file: string, argv: string[], envp: string[]): Process {
+  spawn(file: string, argv: string[], envp: string[], image?: Uint8Array): Process {
     let buf: Uint8Array;
     const abs = path.resolve(this.opts.cwd, file);
-    try {
+    // `image`: the program's bytes are given (e.g. an ELF assembled from a .uasm file named `file`)
+    if (image) buf = image;
+    else try {
       const st = fs.statSync(abs);
       if (st.isDirectory()) throw new ElfError('is a directory', 126);
       buf = new Uint8Array(fs.readFileSync(abs));
@@ -392,12 +403,19 @@ export class Kernel {
     let check = at !== 1;
     this.resumeAt = 0;
     this.sliceCut = false;
-    if (at >= 2 && this.fault(t, at - 1)) return 0;
+    if (at >= 2 && at <= 3 && this.fault(t, at - 1)) return 0;
     const dbg = this.debugger;
     let yielded = false;
     while (left > 0 && t.state === TState.Runnable && !this.outcome) {
       if (prologue) {
         if (t.pending.length !== 0 || t.proc.pendingShared.length !== 0) {
+          if (dbg !== null && dbg.signal !== undefined) {
+            const info = this.peekSignalInfo(t);
+            if (info && dbg.signal(t, info)) {
+              this.resumeAt = 4; // resume with this prologue (the signal is delivered then)
+              return budget - left;
+            }
+          }
           this.deliverSignals(t);
           if (t.state !== TState.Runnable) break;
         }
@@ -409,7 +427,9 @@ export class Kernel {
       }
       prologue = check = true;
       const p = t.proc;
+      this.engineThread = t;
       const n = p.engine.run(t.cpu, left, dbg !== null && dbg.singleStep === t);
+      this.engineThread = null;
       left -= n;
       const exit = t.cpu.exit;
       if (exit === Exit.None || exit === Exit.Attention) {
@@ -420,7 +440,9 @@ export class Kernel {
         continue;
       }
       if (exit === Exit.Syscall) {
+        this.sysThread = t;
         this.syscall(t);
+        this.sysThread = null;
         t.sliceStart -= SYSCALL_COST;
         left -= SYSCALL_COST;
         if (this.yielders.size !== 0 && this.yielders.has(t)) {
@@ -574,6 +596,7 @@ export class Kernel {
       this.resumeAt = 2;
       return true;
     }
+    if (stage === 0 && c.exit !== Exit.Fault) return false; // the debugger dismissed it (data breakpoint trap)
     // the uintr kernel's fix-ups: sender MSRs programmed on first SENDUIPI (#UD), sender-pays wake (#GP)
     if ((c.faultSig === 4 || c.faultSig === 11) && this.uintr.fixupFault(t, c.faultSig)) return false;
     if (stage <= 1 && dbg !== null && dbg.fault(t, true)) {
@@ -673,6 +696,13 @@ export class Kernel {
     for (let k = 0; k < sh.length; k++) {
       if ((set >> BigInt(sh[k].info.signo - 1)) & 1n) return sh.splice(k, 1)[0].info;
     }
+    return null;
+  }
+
+  /** The signal takeSignal(t) would return, left pending (for the debugger). */
+  peekSignalInfo(t: Thread): SigInfo | null {
+    for (const i of t.pending) if (!((t.sigmask >> BigInt(i.signo - 1)) & 1n)) return i;
+    for (const s of t.proc.pendingShared) if (this.sharedTarget(t.proc, s.info.signo) === t) return s.info;
     return null;
   }
 

@@ -36,8 +36,12 @@ export class GuestFault extends Error {
 
 /** Called when a store hits a page that holds translated code (block cache invalidation). */
 export type CodeWriteHook = (page: number) => void;
-/** Called (before the store) when a store hits a watched range; used by data breakpoints. */
-export type WatchHook = (addr: number, size: number) => void;
+/**
+ * Called (before the store) when a store hits a watched page; used by data breakpoints. `supervisor`: a
+ * store by the emulated kernel / UINTR hardware (supWrite32), else a user-mode or kernel copy-out store. The
+ * hook may throw (a GuestFault subclass) to abort a guest instruction before its store.
+ */
+export type WatchHook = (addr: number, size: number, supervisor: boolean) => void;
 
 /**
  * Physical frames shared by all address spaces of one emulated machine: fork() copies private pages and
@@ -306,7 +310,7 @@ export class Memory {
     if (write ? !(prot & PROT_WRITE) : !(prot & (PROT_READ | PROT_EXEC))) throw new GuestFault(a, write, 2);
     const f = this.materialize(p);
     if (write) {
-      if (this.watched[p] && this.onWatch) this.onWatch(a, size);
+      if (this.watched[p] && this.onWatch) this.onWatch(a, size, false);
       if (this.code[p]) this.invalidateCode(p);
     }
     return f + (a & 4095);
@@ -418,7 +422,7 @@ export class Memory {
 
   /** A supervisor (kernel/UINTR hardware) store is about to happen: report it to data watchpoints. */
   notifySupervisorWrite(a: number, size: number): void {
-    if (this.watched[a >>> PAGE_SHIFT] && this.onWatch) this.onWatch(a, size);
+    if (this.watched[a >>> PAGE_SHIFT] && this.onWatch) this.onWatch(a, size, true);
   }
 
   /** Map an existing frame (shared kernel memory) at page p with the given user protection. */
