@@ -11,6 +11,8 @@ import { Kernel, signalName } from '../linux/kernel';
 import { ElfError } from '../linux/elf';
 import { HostIO } from '../linux/files';
 import { formatEvent } from '../uintr/events';
+import { compileCase, installUasmStart, Compiled } from '../asm/runner';
+import { AsmError } from '../asm/parse';
 
 const USAGE = `usage: uintr-run [--cores N] [--seed N] [--env K=V]... [--max-insns N] [--trace syscalls,uintr] [--uintr-abi v2|rfc-v1] [--no-uintr] [--stats] [--allow PATH]... PROGRAM [ARGS...]`;
 
@@ -138,7 +140,25 @@ export function main(argv: string[]): number {
   });
   if (o.traceUintr) k.uintrLog.onEvent((e) => process.stderr.write(`uintr-run: uintr: ${formatEvent(e)}\n`));
   try {
-    k.spawn(o.program, [o.program, ...o.args], o.env);
+    // an annotated-assembly file runs as the program it assembles to (its @cores/@seed/@max-insns apply
+    // unless given on the command line; its expectations are checked by uintr-test, not here)
+    let image: Uint8Array | undefined;
+    let uasm: Compiled | null = null;
+    if (o.program.endsWith('.uasm')) {
+      try {
+        uasm = compileCase(fs.readFileSync(o.program, 'utf8'), o.program);
+        image = uasm.elf;
+      } catch (e) {
+        if (e instanceof AsmError) {
+          process.stderr.write(`${e.message}\n`);
+          return 126;
+        }
+        if ((e as NodeJS.ErrnoException).code === 'ENOENT') throw new ElfError('No such file or directory', 127);
+        throw e;
+      }
+    }
+    k.spawn(o.program, [o.program, ...o.args], o.env, image);
+    if (uasm) installUasmStart(k, uasm.prog, (msg) => process.stderr.write(`uintr-run: ${msg}\n`));
   } catch (e) {
     if (e instanceof ElfError) {
       process.stderr.write(`uintr-run: ${o.program}: ${e.message}\n`);
