@@ -1,10 +1,36 @@
 /**
- * VS Code extension entry point. This milestone ships the emulator and its CLI; the debugger registration,
- * UINTR views and language client arrive with the extension milestone. Activation is therefore a no-op,
- * but the bundle is real so the manifest's `main` is always loadable.
+ * VS Code extension entry point: registers the `uintr` debugger (inline adapter), the configuration provider and
+ * the gcc build task, the UINTR State / UINTR Events views, the Interrupt Timeline webview and the status bar item. Everything the views show
+ * comes from the adapter over DAP (docs/dap.md); extension/ never imports the emulator.
  */
-export function activate(): void {
-  // nothing to register yet
+import * as vscode from 'vscode';
+import { InlineAdapterFactory } from './adapter-factory';
+import { UintrConfigurationProvider, UintrDynamicProvider, GccTaskProvider, TASK_TYPE } from './config-provider';
+import { UintrTracker } from './session-tracker';
+import { registerStateView } from './state-view';
+import { registerEventsView } from './events-view';
+import { registerStatusBar } from './status-bar';
+import { registerTimeline } from './timeline-view';
+
+export function activate(ctx: vscode.ExtensionContext): void {
+  const provider = new UintrConfigurationProvider();
+  ctx.subscriptions.push(
+    vscode.debug.registerDebugAdapterDescriptorFactory('uintr', new InlineAdapterFactory()),
+    vscode.debug.registerDebugConfigurationProvider('uintr', provider),
+    vscode.debug.registerDebugConfigurationProvider('uintr', new UintrDynamicProvider(), vscode.DebugConfigurationProviderTriggerKind.Dynamic),
+    vscode.tasks.registerTaskProvider(TASK_TYPE, new GccTaskProvider()),
+    vscode.commands.registerCommand('uintr.debugFile', async (uri?: vscode.Uri) => {
+      const file = uri?.fsPath ?? vscode.window.activeTextEditor?.document.uri.fsPath;
+      if (!file) return void vscode.window.showErrorMessage('UINTR Debug: no file to debug');
+      await vscode.debug.startDebugging(vscode.workspace.getWorkspaceFolder(uri ?? vscode.Uri.file(file)), { type: 'uintr', request: 'launch', name: `Debug ${file.split('/').pop()}`, program: file });
+    }),
+  );
+  const tracker = new UintrTracker();
+  ctx.subscriptions.push(tracker);
+  registerStateView(ctx, tracker);
+  registerEventsView(ctx, tracker);
+  registerStatusBar(ctx, tracker);
+  registerTimeline(ctx, tracker);
 }
 
 export function deactivate(): void {}

@@ -23,12 +23,14 @@ const inlineIcedWasm = {
 
 const entries = [
   { in: 'emulator/cli/uintr-run.ts', out: 'dist/uintr-run.js' },
+  { in: 'emulator/cli/uintr-test.ts', out: 'dist/uintr-test.js' },
   { in: 'debug-adapter/main.ts', out: 'dist/uintr-debug-adapter.js' },
   { in: 'extension/extension.ts', out: 'dist/extension.js' },
 ];
 for (const e of entries) {
   if (!fs.existsSync(path.join(root, e.in))) continue;
-  await esbuild.build({
+  const r = await esbuild.build({
+    write: false, // written below with a rename, so a test running a bundle never sees a half-written file
     entryPoints: [path.join(root, e.in)],
     bundle: true,
     platform: 'node',
@@ -42,5 +44,10 @@ for (const e of entries) {
     banner: e.banner ? { js: e.banner } : undefined,
     logLevel: 'warning',
   });
-  fs.chmodSync(path.join(root, e.out), 0o755);
+  for (const f of r.outputFiles) {
+    const tmp = `${f.path}.${process.pid}.tmp`;
+    fs.mkdirSync(path.dirname(f.path), { recursive: true });
+    fs.writeFileSync(tmp, f.contents, { mode: f.path.endsWith('.js') ? 0o755 : 0o644 });
+    fs.renameSync(tmp, f.path);
+  }
 }
