@@ -145,10 +145,11 @@ export interface Compiled {
   names: string[];
 }
 
-function compile(src: string, top: 'cond' | 'expr'): Compiled {
+/** Conditions and value expressions share one grammar (a condition is true when non-zero). */
+function compile(src: string): Compiled {
   if (src.trim() === '') throw new ExprError('empty expression');
   const p = new Parser(tokenize(src), src);
-  const n = top === 'cond' ? p.cond() : p.cond();
+  const n = p.cond();
   p.done();
   const names: string[] = [];
   const walk = (x: Node): void => {
@@ -159,50 +160,15 @@ function compile(src: string, top: 'cond' | 'expr'): Compiled {
     } else if (x.k === 'neg' || x.k === 'deref') walk(x.a);
   };
   walk(n);
-  const ev = (x: Node, c: EvalContext): bigint => {
-    switch (x.k) {
-      case 'num':
-        return x.v;
-      case 'name': {
-        const v = c.name(x.n);
-        if (v === undefined) throw new ExprError(`unknown name '${x.n}'`);
-        return v;
-      }
-      case 'neg':
-        return -ev(x.a, c);
-      case 'deref':
-        return c.read(BigInt.asUintN(64, ev(x.a, c)), x.size);
-      case 'bin': {
-        if (x.op === '&&') return ev(x.a, c) !== 0n && ev(x.b, c) !== 0n ? 1n : 0n;
-        if (x.op === '||') return ev(x.a, c) !== 0n || ev(x.b, c) !== 0n ? 1n : 0n;
-        const a = ev(x.a, c), b = ev(x.b, c);
-        switch (x.op) {
-          case '+': return a + b;
-          case '-': return a - b;
-          case '*': return a * b;
-          case '%':
-            if (b === 0n) throw new ExprError('% by zero');
-            return a % b;
-          case '==': return BigInt.asUintN(64, a) === BigInt.asUintN(64, b) ? 1n : 0n;
-          case '!=': return BigInt.asUintN(64, a) !== BigInt.asUintN(64, b) ? 1n : 0n;
-          case '<': return a < b ? 1n : 0n;
-          case '>': return a > b ? 1n : 0n;
-          case '<=': return a <= b ? 1n : 0n;
-          case '>=': return a >= b ? 1n : 0n;
-        }
-      }
-    }
-    throw new ExprError('bad expression');
-  };
-  return { source: src, eval: (c) => ev(n, c), names };
+  return { source: src, eval: (c) => evalNode(n, c), names };
 }
 
 /** A condition (true when non-zero). */
 export function compileCondition(src: string): Compiled {
-  return compile(src, 'cond');
+  return compile(src);
 }
 export function compileExpression(src: string): Compiled {
-  return compile(src, 'expr');
+  return compile(src);
 }
 
 /** Hit condition: returns a predicate on the hit count (1 = first hit). */
@@ -258,8 +224,7 @@ export function compileLvalue(src: string): Lvalue {
 }
 
 function evalNode(x: Node, c: EvalContext): bigint {
-  // a node of a parsed expression, evaluated as compile() would (re-serialized and compiled once per call is
-  // not needed: the small tree is walked directly)
+  // the small parsed tree is walked directly (conditions are evaluated only at breakpoint hits)
   switch (x.k) {
     case 'num':
       return x.v;
