@@ -7,6 +7,7 @@
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import type { Machine, Thread } from '../emulator/machine';
 import type { SymbolTable } from './symbols';
+import type { DebugInfo } from './dwarf/index';
 
 export const hex = (a: number | bigint) => '0x' + a.toString(16);
 
@@ -18,7 +19,8 @@ interface Ins {
 }
 
 export class Disassembler {
-  constructor(private m: Machine, private syms: SymbolTable) {}
+  /** `lines`: the program's line table (DWARF or .uasm): instructions get their source location and line. */
+  constructor(private m: Machine, private syms: SymbolTable, private lines: DebugInfo | null = null) {}
 
   private decode(t: Thread, a: number): Ins | null {
     const d = this.m.decodeAt(t, a);
@@ -111,6 +113,12 @@ export class Disassembler {
     };
     const s = this.syms.lookup(i.addr);
     if (s) r.symbol = s.sym.name;
+    const le = this.lines?.lineAt(i.addr);
+    if (le) {
+      r.location = { name: le.file.split('/').pop(), path: le.file };
+      r.line = le.line;
+      r.column = Math.max(1, le.column);
+    }
     return r;
   }
 

@@ -91,8 +91,10 @@ export class LineStep {
       return true;
     }
     const fn = dbg.functionAt(pc);
-    if (fn !== this.startFn && sp > this.startSp) {
+    const atNextLine = dbg.isStmtStart(pc) && dbg.lineAt(pc - 1)?.line !== e.line;
+    if (fn !== this.startFn && sp > this.startSp && !atNextLine) {
       // stepped back out into the caller, in the middle of its line: step to the start of another line there
+      // (a return to the start of the line after the call's, as in assembly, stops there, below)
       this.startLine = e;
       this.startFn = fn;
       this.startSp = sp;

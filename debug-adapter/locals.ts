@@ -18,7 +18,8 @@ export interface ValueRef {
 
 /** Does the frame have DWARF locals (a subprogram covers its PC)? */
 export function hasLocals(dbg: DebugInfo | null, f: Frame): boolean {
-  return !!dbg && f.kind === 'code' && !!dbg.functionAt(exactPc(f) ? f.pc : f.pc - 1);
+  // dbg.info: DWARF subprograms (a .uasm file's pseudo functions, uasm-source.ts, have no locals)
+  return !!dbg && !!dbg.info && f.kind === 'code' && !!dbg.functionAt(exactPc(f) ? f.pc : f.pc - 1);
 }
 
 function variable(name: string, type: TypeInfo | null, addr: number, read: ReadFn, ref: (v: ValueRef) => number, bits?: { bitOffset: number; bitSize: number }): DebugProtocol.Variable {

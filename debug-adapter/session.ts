@@ -23,6 +23,7 @@ import { LineStep } from './linestep';
 import { hasLocals, localVariables, valueChildren, ValueRef } from './locals';
 import { Disassembler, hex } from './disasm';
 import { compileCondition, compileHitCondition, compileExpression, parseNumber, ExprError, EvalContext, compileLvalue, compileLogMessage } from './conditions';
+import { UasmSource, isUasm } from './uasm-source';
 
 /** What a variablesReference points to. */
 type VarRef =
@@ -81,10 +82,15 @@ export class UintrDebugSession extends DebugSession {
   /** The line step in progress (granularity 'line'), driven from tick(). */
   private lineStep: LineStep | null = null;
   private funcBps: { id: number; addr: number; cond: ((t: Thread) => boolean) | null }[] = [];
+  /** `; @break` annotations of a .uasm program: breakpoints set by the source itself (see uasmBreaks). */
+  private annotationBps: { id: number; addr: number; line: number; cond: ((t: Thread) => boolean) | null }[] = [];
   private nextBpId = 1;
   /** Data breakpoints (setDataBreakpoints): dataId `pid:0xaddr:size`. */
   private dataBps: { id: number; dataId: string; watch: DataWatch }[] = [];
   private clientSupportsInvalidated = false;
+  /** A .uasm program (assembled by the adapter): its line table, labels and thread-start hooks. */
+  private uasm: UasmSource | null = null;
+  private hooks: { addr: number; cond: (t: Thread) => boolean }[] = [];
 
   constructor(debuggerLinesAndColumnsStartAt1?: boolean, isServer?: boolean) {
     super(debuggerLinesAndColumnsStartAt1, isServer);
@@ -207,6 +213,9 @@ export class UintrDebugSession extends DebugSession {
       const cwd = path.resolve(a.cwd ?? process.cwd());
       if (!fs.existsSync(cwd) || !fs.statSync(cwd).isDirectory()) this.fail(`launch argument 'cwd': ${cwd} is not a directory`);
       const program = path.resolve(cwd, a.program);
+      // a .uasm file is assembled here (errors: file:line:col); its @cores / @seed apply unless the launch sets them
+      const uasm = isUasm(program) ? UasmSource.load(program) : null;
+      if (uasm) Object.assign(a, uasm.launchDefaults(raw as unknown as Record<string, unknown>));
       const m = new Machine({
         cores: a.cores,
         seed: a.seed,
@@ -220,16 +229,22 @@ export class UintrDebugSession extends DebugSession {
         },
       });
       try {
-        m.load(program, [program, ...a.args], Object.entries(a.env).map(([k, v]) => `${k}=${v}`));
+        m.load(program, [program, ...a.args], Object.entries(a.env).map(([k, v]) => `${k}=${v}`), uasm?.elf);
       } catch (e) {
         if (e instanceof ElfError) this.fail(`cannot debug ${program}: ${e.message}`);
         throw e;
       }
       this.machine = m;
       this.args = a;
-      this.syms = SymbolTable.fromFile(program);
-      this.dbg = DebugInfo.fromFile(program);
-      this.dis = new Disassembler(m, this.syms);
+      this.uasm = uasm;
+      this.syms = uasm ? uasm.symbols : SymbolTable.fromFile(program);
+      this.dbg = uasm ?? DebugInfo.fromFile(program);
+      if (uasm) {
+        this.hooks = uasm.threadStartHooks((msg) => this.output('console', `uintr-debug: ${msg}\n`));
+        this.annotationBps = this.uasmBreaks(uasm);
+        this.applyBreakpoints();
+      }
+      this.dis = new Disassembler(m, this.syms, this.dbg);
       this.state = 'configuring';
       this.sendResponse(response);
       this.knownThreads = new Set(m.threads().map((t) => t.tid));
@@ -241,7 +256,14 @@ export class UintrDebugSession extends DebugSession {
     this.sendResponse(response);
     if (!this.machine || this.state !== 'configuring') return;
     for (const id of this.knownThreads) this.sendEvent(new ThreadEvent('started', id));
-    if (this.args!.stopOnEntry) this.reportStop({ reason: 'entry', thread: this.machine.mainThread });
+    if (this.args!.stopOnEntry && this.uasm) {
+      // a .uasm program: past the generated start-up code, at the first thread's entry label
+      const r = this.uasm.runToEntry(this.machine);
+      if (r.kind === 'stopped' && r.stop.reason === 'step') this.reportStop({ reason: 'entry', thread: r.stop.thread });
+      else if (r.kind === 'stopped') this.reportStop(r.stop);
+      else if (r.kind === 'ended') this.reportEnd(r);
+      else this.startRunning();
+    } else if (this.args!.stopOnEntry) this.reportStop({ reason: 'entry', thread: this.machine.mainThread });
     else this.startRunning();
   }
 
@@ -295,7 +317,7 @@ export class UintrDebugSession extends DebugSession {
     if (s.reason === 'breakpoint' && s.address !== undefined) {
       const ins = this.instrBps.filter((b) => b.addr === s.address).map((b) => b.id);
       const fns = this.funcBps.filter((b) => b.addr === s.address).map((b) => b.id);
-      const lns = [...this.lineBps.values()].flat().filter((b) => b.addr === s.address).map((b) => b.id);
+      const lns = [...this.lineBps.values(), this.annotationBps].flat().filter((b) => b.addr === s.address).map((b) => b.id);
       body.hitBreakpointIds = [...new Set([...lns, ...ins, ...fns])];
       if (lns.length) {
         body.reason = 'breakpoint';
@@ -815,11 +837,36 @@ export class UintrDebugSession extends DebugSession {
     };
   }
 
+  /**
+   * A .uasm case's `; @break [CONDITION]` annotations become breakpoints when it is debugged (uintr-test
+   * ignores them). A bad condition or an annotation with no code after it is reported on the console and
+   * skipped, like an unverified breakpoint.
+   */
+  private uasmBreaks(uasm: UasmSource): { id: number; addr: number; line: number; cond: ((t: Thread) => boolean) | null }[] {
+    const out: { id: number; addr: number; line: number; cond: ((t: Thread) => boolean) | null }[] = [];
+    for (const b of uasm.breakAnnotations()) {
+      const where = `${path.basename(uasm.file)}:${b.line}`;
+      if (b.addr === null) {
+        this.output('console', `uintr-debug: @break at ${where}: no instruction follows it; ignored\n`);
+        continue;
+      }
+      let cond: ((t: Thread) => boolean) | null = null;
+      try {
+        cond = b.condition ? this.bpPredicate(b.condition) : null;
+      } catch (e) {
+        this.output('console', `uintr-debug: @break at ${where}: ${(e as Error).message}; ignored\n`);
+        continue;
+      }
+      out.push({ id: this.nextBpId++, addr: b.addr, line: b.line, cond });
+    }
+    return out;
+  }
+
   private applyBreakpoints(): void {
     // several breakpoints at one address (e.g. a function breakpoint and a logpoint): every predicate runs
     // (each logpoint logs, each hit count counts); the machine stops if any of them says so
     const byAddr = new Map<number, (((t: Thread) => boolean) | null)[]>();
-    for (const b of [...this.instrBps, ...this.funcBps, ...[...this.lineBps.values()].flat()]) {
+    for (const b of [...this.instrBps, ...this.funcBps, ...[...this.lineBps.values()].flat(), ...this.annotationBps, ...this.hooks]) {
       const l = byAddr.get(b.addr);
       if (l) l.push(b.cond);
       else byAddr.set(b.addr, [b.cond]);

@@ -76,6 +76,17 @@ export class SymbolTable {
       if (value === 0) continue;
       st.syms.push({ name: nm, addr: value + bias, size: Number(dv.getBigUint64(o + 16, true)), type, bind: info >> 4 });
     }
+    return SymbolTable.index(st);
+  }
+
+  /** A table from a list of symbols (e.g. the labels of an assembled .uasm file). */
+  static fromList(syms: Sym[]): SymbolTable {
+    const st = new SymbolTable();
+    st.syms.push(...syms);
+    return SymbolTable.index(st);
+  }
+
+  private static index(st: SymbolTable): SymbolTable {
     // at equal addresses: functions first, then sized before unsized, then global before weak before local
     // (__libc_write rather than its aliases __write and write)
     const rank = (x: Sym) => (x.type === STT_FUNC || x.type === STT_GNU_IFUNC ? 0 : x.type === STT_OBJECT ? 1 : 2);

@@ -172,9 +172,15 @@ function read64(m: Machine, t: Thread, a: number): number {
 export function isReturnAddress(m: Machine, t: Thread, v: number): boolean {
   if (!(v > 7 && v < 2 ** 32)) return false;
   const mem = t.proc.mem;
-  if (!(mem.prot[Math.floor(v / 4096)] & PROT_EXEC) || !(mem.prot[Math.floor((v - 7) / 4096)] & PROT_EXEC)) return false;
-  const b = m.readMemory(t, v - 7, 7);
-  if (b.length < 7) return false;
+  const pv = Math.floor((v - 1) / 4096);
+  if (!(mem.prot[Math.floor(v / 4096)] & PROT_EXEC) || !(mem.prot[pv] & PROT_EXEC)) return false;
+  // the 7 bytes before v, or fewer when v is near the start of the executable mapping (a .uasm file's first
+  // instruction is a call at the first byte of .text)
+  const lo = mem.prot[Math.floor((v - 7) / 4096)] & PROT_EXEC ? v - 7 : pv * 4096;
+  const got = m.readMemory(t, lo, v - lo);
+  if (got.length < v - lo) return false;
+  const b = new Uint8Array(7);
+  b.set(got, 7 - got.length);
   // cheap filters on the opcode bytes, then decode to be sure
   const cands: number[] = [];
   if (b[2] === 0xe8) cands.push(5); // call rel32

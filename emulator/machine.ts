@@ -252,9 +252,9 @@ export class Machine implements KernelDebugger {
     this.kernel.uintrLog.onEvent((e) => this.onEvent(e));
   }
 
-  /** Load a static ELF as the first process (throws ElfError for programs that cannot run). */
-  load(program: string, argv: string[], envp: string[]): void {
-    const p = this.kernel.spawn(program, argv, envp);
+  /** Load a static ELF as the first process (throws ElfError for programs that cannot run); `image`: its bytes (e.g. an assembled .uasm file named `program`). */
+  load(program: string, argv: string[], envp: string[], image?: Uint8Array): void {
+    const p = this.kernel.spawn(program, argv, envp, image);
     this.program = this.kernel.exePath;
     this.entryThread = p.threads[0];
   }

@@ -1,10 +1,11 @@
 /**
  * F5 support: initial launch configurations, defaults from the settings, and F5 without a launch.json on a static
- * ELF (debug it) or on a C file (build it first with gcc through the `uintr-gcc` task, diagnostics in Problems).
+ * ELF (debug it), on a C file (build it first with gcc through the `uintr-gcc` task, diagnostics in Problems) or
+ * on a .uasm file (debug it: the adapter assembles it).
  */
 import * as vscode from 'vscode';
 import * as fs from 'node:fs';
-import { resolveConfig, gccArgs, findOnPath, Settings, Config } from './model/config-model';
+import { resolveConfig, gccArgs, findOnPath, extraFlagsFor, Settings, Config } from './model/config-model';
 
 export const TASK_TYPE = 'uintr-gcc';
 
@@ -67,7 +68,13 @@ export class GccTaskProvider implements vscode.TaskProvider {
 
 /** Run the gcc task; resolves with gcc's exit code. */
 async function runBuild(source: string, output: string, folder: vscode.WorkspaceFolder | undefined): Promise<number> {
-  const task = gccTask({ type: TASK_TYPE, source, output }, folder ?? vscode.TaskScope.Workspace);
+  let text = '';
+  try {
+    text = fs.readFileSync(source, 'utf8');
+  } catch {
+    // unreadable: gcc reports it in the task's terminal
+  }
+  const task = gccTask({ type: TASK_TYPE, source, output, args: extraFlagsFor(text) }, folder ?? vscode.TaskScope.Workspace);
   const exec = await vscode.tasks.executeTask(task);
   return new Promise((resolve) => {
     const d = vscode.tasks.onDidEndTaskProcess((e) => {
@@ -86,6 +93,7 @@ export class UintrDynamicProvider implements vscode.DebugConfigurationProvider {
     if (!f) return [];
     const name = f.split(/[\\/]/).pop()!;
     if (/\.c$/i.test(f)) return [{ type: 'uintr', request: 'launch', name: `UINTR: build and debug ${name}`, program: f }];
+    if (/\.uasm$/i.test(f)) return [{ type: 'uintr', request: 'launch', name: `UINTR: debug ${name}`, program: f }];
     const head = readHead(f);
     return head && head[0] === 0x7f && head[1] === 0x45 ? [{ type: 'uintr', request: 'launch', name: `UINTR: debug ${name}`, program: f }] : [];
   }

@@ -1,6 +1,7 @@
 /**
  * VS Code extension entry point: registers the `uintr` debugger (inline adapter), the configuration provider and
- * the gcc build task, the UINTR State / UINTR Events views, the Interrupt Timeline webview and the status bar item. Everything the views show
+ * the gcc build task, the UINTR State / UINTR Events views, the Interrupt Timeline webview, the status bar item and the
+ * Test Explorer controller for .uasm cases (run through the bundled uintr-test CLI). Everything the views show
  * comes from the adapter over DAP (docs/dap.md); extension/ never imports the emulator.
  */
 import * as vscode from 'vscode';
@@ -11,6 +12,8 @@ import { registerStateView } from './state-view';
 import { registerEventsView } from './events-view';
 import { registerStatusBar } from './status-bar';
 import { registerTimeline } from './timeline-view';
+import { registerTestController } from './test-controller';
+import { registerLanguageClient } from './lsp-client';
 
 export function activate(ctx: vscode.ExtensionContext): void {
   const provider = new UintrConfigurationProvider();
@@ -31,6 +34,8 @@ export function activate(ctx: vscode.ExtensionContext): void {
   registerEventsView(ctx, tracker);
   registerStatusBar(ctx, tracker);
   registerTimeline(ctx, tracker);
+  registerTestController(ctx);
+  registerLanguageClient(ctx);
 }
 
 export function deactivate(): void {}

@@ -26,6 +26,7 @@ const entries = [
   { in: 'emulator/cli/uintr-test.ts', out: 'dist/uintr-test.js' },
   { in: 'debug-adapter/main.ts', out: 'dist/uintr-debug-adapter.js' },
   { in: 'extension/extension.ts', out: 'dist/extension.js' },
+  { in: 'language-server/server.ts', out: 'dist/uintr-asm-server.js' },
 ];
 for (const e of entries) {
   if (!fs.existsSync(path.join(root, e.in))) continue;

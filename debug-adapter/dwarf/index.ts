@@ -30,8 +30,8 @@ export class DebugInfo {
   info: DebugInfoReader | null = null;
   readonly files = new Set<string>();
   readonly errors: string[] = [];
-  private starts: number[] = [];
-  private stmtStarts = new Set<number>();
+  protected starts: number[] = [];
+  protected stmtStarts = new Set<number>();
 
   static fromFile(file: string): DebugInfo {
     try {

@@ -30,11 +30,16 @@ export interface Annotations {
   seed: number | null;
   maxInsns: number | null;
   expects: Expectation[];
+  /**
+   * `; @break [CONDITION]`: a breakpoint for the debugger at the first instruction on or after the annotation's
+   * line (CONDITION in the adapter's expression language). uintr-test ignores them: they only ask a debugger to stop.
+   */
+  breaks: { pos: Pos; condition: string | null }[];
   /** Position of @test (or line 1). */
   pos: Pos;
 }
 
-export const ANNOTATION_KEYS = ['test', 'cores', 'seed', 'max-insns', 'expect'];
+export const ANNOTATION_KEYS = ['test', 'cores', 'seed', 'max-insns', 'expect', 'break'];
 export const UINTR_FIELDS = ['uif', 'uirr', 'handler', 'stackadjust', 'uinv', 'uittsz', 'uitt', 'upid', 'tt_valid', 'upid.on', 'upid.sn', 'upid.nv', 'upid.ndst', 'upid.pir', 'upid.ctl'];
 export const EVENT_KINDS = ['senduipi', 'notify', 'notify-processed', 'notify-spurious', 'recognized', 'deliver', 'uiret', 'stui', 'clui', 'replay', 'switch-out', 'syscall', 'block', 'wake', 'fault'];
 const SIZES: Record<string, number> = { byte: 1, word: 2, dword: 4, qword: 8 };
@@ -86,7 +91,7 @@ function eventFilter(c: Cursor): EventFilter {
 }
 
 export function parseAnnotations(comments: Comment[], file: string): Annotations {
-  const a: Annotations = { name: null, cores: null, seed: null, maxInsns: null, expects: [], pos: { file, line: 1, col: 1 } };
+  const a: Annotations = { name: null, cores: null, seed: null, maxInsns: null, expects: [], breaks: [], pos: { file, line: 1, col: 1 } };
   for (const cm of comments) {
     const m = /^(\s*)@([A-Za-z-]+)/.exec(cm.text);
     if (!m) continue;
@@ -96,6 +101,11 @@ export function parseAnnotations(comments: Comment[], file: string): Annotations
     const restStart = m[0].length;
     const rest = cm.text.slice(restStart);
     const rpos: Pos = { file, line: cm.pos.line, col: cm.pos.col + 1 + restStart };
+    if (key === 'break') {
+      // the condition is checked by the debugger that honours it (its expression language), not here
+      a.breaks.push({ pos, condition: rest.trim() || null });
+      continue;
+    }
     if (key === 'test') {
       if (a.name !== null) throw new AsmError(pos, 'a file holds one test case: @test given twice');
       a.name = rest.trim();

@@ -394,7 +394,7 @@ export function parseSource(src: string, file: string): Parsed {
     const ops = rest().map((a, i, all) => {
       if (a.length === 0) throw new AsmError(wpos, `operand ${i + 1} is empty`);
       const next = all[i + 1];
-      return qop(parseOperand(a, pos, next ? next[0].col - 1 : endCol));
+      return qop(parseOperand(a, pos, next?.length ? next[0].col - 1 : endCol));
     });
     emit({ k: 'insn', mnemonic: mn, prefixes, ops, pos: wpos, text: text.trim() });
   };

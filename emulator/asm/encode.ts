@@ -120,6 +120,18 @@ export function allMnemonics(): string[] {
   return [...tables().keys(), ...Object.keys(ALIASES)];
 }
 
+/** The iced `Code`s a mnemonic (or alias) can encode to, in table order (for editor hovers). */
+export function codesOf(mnemonic: string): Code[] {
+  const m = mnemonic.toLowerCase();
+  return (tables().get(ALIASES[m] ?? m) ?? []).map((c) => c.code);
+}
+
+/** The canonical mnemonic of an alias (`jz` -> `je`), or the mnemonic itself. */
+export function canonicalMnemonic(mnemonic: string): string {
+  const m = mnemonic.toLowerCase();
+  return ALIASES[m] ?? m;
+}
+
 // ------------------------------------------------------------------ matching
 
 const GPR_OR_MEM: Record<string, RegClass> = { r8_or_mem: 'gpr8', r16_or_mem: 'gpr16', r32_or_mem: 'gpr32', r32_or_mem_mpx: 'gpr32', r64_or_mem: 'gpr64', r64_or_mem_mpx: 'gpr64', mm_or_mem: 'mm', xmm_or_mem: 'xmm', ymm_or_mem: 'ymm', zmm_or_mem: 'zmm', k_or_mem: 'k', bnd_or_mem_mpx: 'bnd', r16_reg_mem: 'gpr16', r32_reg_mem: 'gpr32', r64_reg_mem: 'gpr64' };

@@ -1,12 +1,59 @@
 #!/usr/bin/env node
 /**
- * uintr-test [FILES|DIRS...]: run annotated-assembly (.uasm) test cases (directories are searched
+ * uintr-test [--json] [FILES|DIRS...]: run annotated-assembly (.uasm) test cases (directories are searched
  * recursively; default: the current directory). One line per case, details for failures, a closing
  * `N passed, N failed` line; exit status 1 if any case failed, 2 for usage errors.
+ *
+ * --json: machine-readable output (used by the VS Code Test Explorer), JSON Lines on stdout: one object per
+ * case as it finishes, `{"type":"case","file","name","passed","durationMs","status","insns","failures":[
+ * {"message","file"?,"line"?,"column"?,"expected"?,"actual"?}],"stdout"}`, then
+ * `{"type":"summary","passed","failed"}`. Lines and columns are 1-based; `file`/`line`/`column` are absent
+ * when a message has no source position. Exit status as without --json.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { runCaseFile } from '../asm/runner';
+import { runCaseFile, CaseResult } from '../asm/runner';
+
+export interface JsonFailure {
+  message: string;
+  file?: string;
+  line?: number;
+  column?: number;
+  expected?: string;
+  actual?: string;
+}
+
+/** A failure message of the runner (`file:line:col: text`, possibly `expected X, actual Y`) as a JSON object. */
+export function jsonFailure(msg: string, file: string): JsonFailure {
+  const out: JsonFailure = { message: msg };
+  const first = msg.split('\n')[0];
+  const loc = /^(.*?):(\d+):(\d+): /.exec(first);
+  if (loc && (loc[1] === file || loc[1].endsWith('.uasm'))) {
+    out.file = loc[1];
+    out.line = Number(loc[2]);
+    out.column = Number(loc[3]);
+  }
+  const ea = /expected (.*?), actual:? (.*)$/.exec(first);
+  if (ea) {
+    out.expected = ea[1];
+    out.actual = ea[2];
+  }
+  return out;
+}
+
+export function jsonCase(r: CaseResult, durationMs: number): Record<string, unknown> {
+  return {
+    type: 'case',
+    file: r.file,
+    name: r.name,
+    passed: r.passed,
+    durationMs: Math.round(durationMs * 10) / 10,
+    status: r.status,
+    insns: r.insns,
+    failures: r.failures.map((m) => jsonFailure(m, r.file)),
+    stdout: r.stdout,
+  };
+}
 
 export function findCases(args: string[]): string[] {
   const out: string[] = [];
@@ -27,19 +74,32 @@ export function findCases(args: string[]): string[] {
 
 export function main(argv: string[], write: (s: string) => void = (s) => process.stdout.write(s)): number {
   if (argv.includes('--help')) {
-    write('usage: uintr-test [FILES|DIRS...]\n');
+    write('usage: uintr-test [--json] [FILES|DIRS...]\n');
     return 0;
+  }
+  const json = argv.includes('--json');
+  const bad = argv.find((a) => a.startsWith('--') && a !== '--json');
+  if (bad) {
+    process.stderr.write(`uintr-test: unknown option ${bad}\nusage: uintr-test [--json] [FILES|DIRS...]\n`);
+    return 2;
   }
   let files: string[];
   try {
-    files = findCases(argv);
+    files = findCases(argv.filter((a) => a !== '--json'));
   } catch (e) {
     process.stderr.write(`uintr-test: ${(e as Error).message}\n`);
     return 2;
   }
   let pass = 0, fail = 0;
   for (const f of files) {
+    const t0 = performance.now();
     const r = runCaseFile(f);
+    if (json) {
+      if (r.passed) pass++;
+      else fail++;
+      write(JSON.stringify(jsonCase(r, performance.now() - t0)) + '\n');
+      continue;
+    }
     if (r.passed) {
       pass++;
       write(`ok   ${f}: ${r.name}\n`);
@@ -49,7 +109,8 @@ export function main(argv: string[], write: (s: string) => void = (s) => process
       for (const m of r.failures) write(`    ${m.replace(/\n/g, '\n    ')}\n`);
     }
   }
-  write(`${pass} passed, ${fail} failed\n`);
+  if (json) write(JSON.stringify({ type: 'summary', passed: pass, failed: fail }) + '\n');
+  else write(`${pass} passed, ${fail} failed\n`);
   return fail ? 1 : 0;
 }
 

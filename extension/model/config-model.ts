@@ -1,6 +1,7 @@
 /**
  * Pure parts of the debug configuration provider: defaults from the settings, what F5 without a launch.json does
- * for the active file (a static ELF: debug it; a C file: build it with gcc first), the gcc command line, the ELF
+ * for the active file (a static ELF: debug it; a C file: build it with gcc first; a .uasm file: debug it, the
+ * adapter assembles it), the gcc command line, the ELF
  * check and the PATH lookup. No vscode import.
  */
 import * as path from 'node:path';
@@ -18,6 +19,17 @@ export const GCC_FLAGS = ['-O0', '-g', '-static', '-pthread', '-muintr'];
 /** The gcc arguments that build `source` into `output`. */
 export function gccArgs(source: string, output: string, extra: readonly string[] = []): string[] {
   return [...GCC_FLAGS, ...extra, '-o', output, source];
+}
+
+/**
+ * Flags a C source needs beyond GCC_FLAGS: a file that defines a user-interrupt handler
+ * (`__attribute__((interrupt))`) gets `-mgeneral-regs-only`, without which gcc refuses the handler ("SSE
+ * instructions aren't allowed in an exception service routine"); that is how the uintr samples are built.
+ */
+export function extraFlagsFor(sourceText: string): string[] {
+  // the text between the comment markers is not C: drop comments first so a mention does not count
+  const code = sourceText.replace(/\/\*[\s\S]*?\*\//g, ' ').replace(/\/\/.*$/gm, ' ');
+  return /__attribute__\s*\(\(\s*(?:__)?interrupt(?:__)?\s*\)\)/.test(code) ? ['-mgeneral-regs-only'] : [];
 }
 
 /** Where the C build of `source` goes: next to it, without the extension. */
@@ -58,6 +70,11 @@ export function isCSource(file: string): boolean {
   return /\.c$/i.test(file);
 }
 
+/** An annotated-assembly case (the adapter assembles it: no build step). */
+export function isUasmSource(file: string): boolean {
+  return /\.uasm$/i.test(file);
+}
+
 /** A program on PATH (like `which`), or null. */
 export function findOnPath(name: string, envPath: string | undefined, exists: (p: string) => boolean): string | null {
   if (name.includes('/')) return exists(name) ? name : null;
@@ -82,15 +99,18 @@ export type Resolution =
 export function resolveConfig(c: Config, activeFile: string | undefined, settings: Settings, elf: (p: string) => Uint8Array | null): Resolution {
   let config: Config = { ...c };
   if (!config.type && !config.request && !config.name) {
-    if (!activeFile) return { action: 'error', message: 'UINTR Debug: open a static x86-64 ELF or a C file to debug, or add a launch.json configuration of type "uintr".' };
+    if (!activeFile) return { action: 'error', message: 'UINTR Debug: open a static x86-64 ELF or a C file (or a .uasm case) to debug, or add a launch.json configuration of type "uintr".' };
     config = { type: 'uintr', request: 'launch', name: `Debug ${path.basename(activeFile)}`, program: activeFile };
   }
   config.type ??= 'uintr';
   config.request ??= 'launch';
   config.name ??= 'UINTR';
-  config = applyDefaults(config, settings);
   const program = typeof config.program === 'string' ? config.program : undefined;
-  if (!program) return { action: 'error', message: 'UINTR Debug: the launch configuration needs a "program" (a static x86-64 ELF or a C file).' };
+  // a .uasm case: its @cores / @seed annotations stand unless the configuration sets cores / seed (the
+  // adapter applies them), so only the ABI comes from the settings; the adapter assembles the file
+  if (program && isUasmSource(program)) return { action: 'launch', config: config.uintrAbi === undefined ? { ...config, uintrAbi: settings.abi } : config };
+  config = applyDefaults(config, settings);
+  if (!program) return { action: 'error', message: 'UINTR Debug: the launch configuration needs a "program" (a static x86-64 ELF, a C file or a .uasm file).' };
   if (isCSource(program)) {
     const output = outputFor(program);
     return { action: 'build', source: program, output, config: { ...config, program: output } };

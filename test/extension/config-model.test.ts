@@ -4,7 +4,7 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { resolveConfig, gccArgs, elfProblem, findOnPath, applyDefaults, outputFor } from '../../extension/model/config-model';
+import { resolveConfig, gccArgs, elfProblem, findOnPath, applyDefaults, outputFor, extraFlagsFor } from '../../extension/model/config-model';
 
 const settings = { cores: 4, seed: 7, abi: 'rfc-v1' as const };
 
@@ -66,6 +66,21 @@ test('the gcc command line builds a static UINTR program that the ELF check acce
   fs.writeFileSync(src, '#include <x86gprintrin.h>\nint main(void) { _clui(); return _testui(); }\n');
   execFileSync('gcc', gccArgs(src, outputFor(src)));
   const r = resolveConfig({ type: 'uintr', request: 'launch', name: 'u', program: outputFor(src) }, undefined, settings, (p) => fs.readFileSync(p).subarray(0, 4096));
+  assert.equal(r.action, 'launch');
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+test('a C file with a user-interrupt handler (the uipi sample) builds with the flags the provider chooses', { skip: !findOnPath('gcc', process.env.PATH, fs.existsSync) && 'no gcc' }, () => {
+  const sample = path.join(__dirname, '../../test-fixtures/uintr/uipi_sample.c');
+  const text = fs.readFileSync(sample, 'utf8');
+  assert.deepEqual(extraFlagsFor(text), ['-mgeneral-regs-only']);
+  // a handler mentioned only in a comment, or no handler at all: plain flags (floating point stays usable)
+  assert.deepEqual(extraFlagsFor('/* __attribute__((interrupt)) */\n// __attribute__ ((interrupt))\nint main(void) { return 0; }\n'), []);
+  assert.deepEqual(extraFlagsFor('void __attribute__ ((__interrupt__)) h(struct __uintr_frame *f, unsigned long long v) {}\n'), ['-mgeneral-regs-only']);
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'uintr-ext-'));
+  const out = path.join(dir, 'uipi');
+  execFileSync('gcc', gccArgs(sample, out, extraFlagsFor(text)), { stdio: 'pipe' });
+  const r = resolveConfig({ type: 'uintr', request: 'launch', name: 'u', program: out }, undefined, settings, (p) => fs.readFileSync(p).subarray(0, 4096));
   assert.equal(r.action, 'launch');
   fs.rmSync(dir, { recursive: true, force: true });
 });

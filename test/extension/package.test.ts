@@ -57,7 +57,8 @@ test('npm run package: a .vsix ≤ 3 MB with only the bundle, manifest, docs and
   const names = [...entries.keys()].sort();
   assert.deepEqual(names, [
     '[Content_Types].xml', 'extension.vsixmanifest', 'extension/LICENSE.txt', 'extension/changelog.md', 'extension/dist/extension.js',
-    'extension/media/icon.png', 'extension/package.json', 'extension/readme.md',
+    'extension/dist/uintr-asm-server.js', 'extension/dist/uintr-test.js', 'extension/media/icon.png', 'extension/package.json', 'extension/readme.md',
+    'extension/syntaxes/uintr-asm.language-configuration.json', 'extension/syntaxes/uintr-asm.tmLanguage.json',
   ]);
   assert.ok(!names.some((n) => /node_modules|\.map$|\.ts$/.test(n)));
   const manifest = JSON.parse(entries.get('extension/package.json')!.data().toString('utf8'));

@@ -4,6 +4,7 @@
  */
 import Module from 'node:module';
 import { spawnSync } from 'node:child_process';
+import { makeTestsApi, newTestsMock, TestsMock } from './vscode-tests-mock';
 
 export interface Recorded {
   commands: Map<string, (...a: unknown[]) => unknown>;
@@ -31,6 +32,8 @@ export interface Recorded {
   trackers: string[];
   taskProviders: string[];
   statusBar: { text: string; tooltip: unknown; shown: boolean }[];
+  /** The Testing API stand-in's records (vscode-tests-mock.ts). */
+  testing?: TestsMock;
 }
 
 const disposable = () => ({ dispose() {} });
@@ -58,7 +61,9 @@ export function makeVscode(rec: Recorded): Record<string, unknown> {
   };
   class TabInputText { constructor(public uri: unknown) {} }
   class TabInputCustom { constructor(public uri: unknown, public viewType: string) {} }
+  const { workspaceExtras, debugExtras, ...testsApi } = makeTestsApi((rec.testing ??= newTestsMock()));
   return {
+    ...testsApi,
     EventEmitter,
     Disposable: class { dispose() {} },
     TreeItem: class { constructor(public label: unknown, public collapsibleState?: number) {} },
@@ -86,6 +91,7 @@ export function makeVscode(rec: Recorded): Record<string, unknown> {
       onDidReceiveDebugSessionCustomEvent: ev('customEvent'),
       get activeDebugSession() { return rec.debug.activeDebugSession; },
       get activeStackItem() { return rec.debug.activeStackItem; },
+      ...(debugExtras as object),
     },
     Task: class { group: unknown; presentationOptions: unknown; constructor(public definition: unknown, public scope: unknown, public name: string, public source: string, public execution: any, public problemMatchers: string[]) {} },
     ProcessExecution: class { constructor(public process: string, public args: string[]) {} },
@@ -152,7 +158,7 @@ export function makeVscode(rec: Recorded): Record<string, unknown> {
       get activeTextEditor() { return rec.activeTextEditor; },
       tabGroups: { activeTabGroup: { activeTab: undefined } },
     },
-    workspace: { getConfiguration: () => ({ get: (_k: string, d: unknown) => d }), getWorkspaceFolder: () => undefined },
+    workspace: { getConfiguration: () => ({ get: (_k: string, d: unknown) => d }), getWorkspaceFolder: () => undefined, ...(workspaceExtras as object) },
     extensions: { getExtension: (id: string) => (rec.installed.includes(id) ? { id } : undefined) },
     env: { clipboard: { writeText: async (t: string) => { rec.clipboard = t; } } },
   };
