@@ -57,7 +57,9 @@ export class StateTreeProvider implements vscode.TreeDataProvider<StateNode> {
       : vscode.TreeItemCollapsibleState.None;
     const label: vscode.TreeItemLabel = { label: n.label, highlights: n.changed && n.kind !== 'thread' ? [[0, n.label.length]] : undefined };
     const item = new vscode.TreeItem(label, state);
-    item.id = n.id;
+    // a leaf that becomes a container (UPID, UITT once the thread registers) gets a new id: VS Code keeps the
+    // collapse state of a known id, so the same id would stay collapsed instead of expanding as asked
+    item.id = state === vscode.TreeItemCollapsibleState.None ? n.id : `${n.id}/+`;
     item.description = n.description;
     const tip = new vscode.MarkdownString();
     tip.appendText(`${n.label}${n.description ? ': ' + n.description : ''}`);
