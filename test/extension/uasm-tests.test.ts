@@ -10,11 +10,10 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import Module from 'node:module';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { parseCaseHeader, caseLabel, caseGroup, isCaseFile, testCommand, parseJsonLine, JsonLineReader, failureLocation, failureText } from '../../extension/model/uasm-tests';
 import { resolveConfig } from '../../extension/model/config-model';
-import { makeVscode, newRecorded } from './vscode-mock';
+import { makeVscode, newRecorded, requireWithVscode } from './vscode-mock';
 import type { MockController, MockItem } from './vscode-tests-mock';
 
 const root = path.resolve(__dirname, '../..');
@@ -118,20 +117,8 @@ function loadController(dir: string) {
   const vscode = makeVscode(rec) as any;
   vscode.workspace.getWorkspaceFolder = (u: { fsPath: string }) => (u.fsPath.startsWith(dir) ? { uri: { fsPath: dir } } : undefined);
   vscode.Uri.file = (p: string) => ({ fsPath: p, scheme: 'file' });
-  const M = Module as unknown as { _load: (req: string, ...a: unknown[]) => unknown };
-  const orig = M._load;
-  M._load = function (req: string, ...a: unknown[]) {
-    if (req === 'vscode') return vscode;
-    return orig.call(this, req, ...a);
-  };
-  try {
-    const file = require.resolve('../../extension/test-controller');
-    delete require.cache[file];
-    const mod = require(file) as typeof import('../../extension/test-controller');
-    return { rec, vscode, mod };
-  } finally {
-    M._load = orig;
-  }
+  const mod = requireWithVscode<typeof import('../../extension/test-controller')>(require.resolve('../../extension/test-controller'), vscode);
+  return { rec, vscode, mod };
 }
 
 const ids = (c: { forEach(f: (i: MockItem) => void): void }) => {

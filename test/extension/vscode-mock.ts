@@ -164,9 +164,8 @@ export function makeVscode(rec: Recorded): Record<string, unknown> {
   };
 }
 
-/** Load a CommonJS bundle with `require('vscode')` answered by the mock. */
-export function loadWithMock(file: string, rec: Recorded): { activate(ctx: unknown): void; deactivate(): void } {
-  const vscode = makeVscode(rec);
+/** `require(file)` afresh (out of the module cache) with `require('vscode')` answered by `vscode`. */
+export function requireWithVscode<T>(file: string, vscode: unknown): T {
   const M = Module as unknown as { _load: (req: string, ...a: unknown[]) => unknown };
   const orig = M._load;
   M._load = function (req: string, ...a: unknown[]) {
@@ -175,10 +174,15 @@ export function loadWithMock(file: string, rec: Recorded): { activate(ctx: unkno
   };
   try {
     delete require.cache[require.resolve(file)];
-    return require(file);
+    return require(file) as T;
   } finally {
     M._load = orig;
   }
+}
+
+/** Load a CommonJS bundle with `require('vscode')` answered by the mock. */
+export function loadWithMock(file: string, rec: Recorded): { activate(ctx: unknown): void; deactivate(): void } {
+  return requireWithVscode(file, makeVscode(rec));
 }
 
 export function newRecorded(): Recorded {

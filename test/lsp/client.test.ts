@@ -4,25 +4,13 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import Module from 'node:module';
+import { requireWithVscode } from '../extension/vscode-mock';
 import * as path from 'node:path';
 
 type Doc = { languageId: string };
 
 function loadClientModule(vscode: unknown): typeof import('../../extension/lsp-client') {
-  const M = Module as unknown as { _load: (req: string, ...a: unknown[]) => unknown };
-  const orig = M._load;
-  M._load = function (req: string, ...a: unknown[]) {
-    if (req === 'vscode') return vscode;
-    return orig.call(this, req, ...a);
-  };
-  try {
-    const file = require.resolve('../../extension/lsp-client');
-    delete require.cache[file];
-    return require(file);
-  } finally {
-    M._load = orig;
-  }
+  return requireWithVscode(require.resolve('../../extension/lsp-client'), vscode);
 }
 
 test('the language client starts lazily, once, on the bundled server over IPC', async () => {
