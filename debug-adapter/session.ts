@@ -20,7 +20,11 @@ import { SymbolTable } from './symbols';
 import { unwind, Frame } from './unwind';
 import { DebugInfo } from './dwarf/index';
 import { LineStep } from './linestep';
-import { hasLocals, localVariables, valueChildren, ValueRef } from './locals';
+import { hasLocals, localVariables, valueChildren, ValueRef, findVariable } from './locals';
+import { evalCPath, intValue, CVal, CEnv } from './cexpr';
+import { formatValue, childrenOf } from './dwarf/values';
+import { resolveType, typeName } from './dwarf/info';
+import type { TypeInfo } from './dwarf/info';
 import { Disassembler, hex } from './disasm';
 import { compileCondition, compileHitCondition, compileExpression, parseNumber, ExprError, EvalContext, compileLvalue, compileLogMessage } from './conditions';
 import { UasmSource, isUasm } from './uasm-source';
@@ -670,6 +674,30 @@ export class UintrDebugSession extends DebugSession {
       if (!ref) this.fail('variables are no longer available');
       const t = this.thread(ref.tid);
       const m = this.machine!;
+      if (ref.k === 'locals' || ref.k === 'value') {
+        // a DWARF variable (or a member / element of one): write guest memory
+        const read = (a: number, n: number) => m.readMemory(t, a, n);
+        let target: { type: TypeInfo | null; addr: number; bits?: boolean } | undefined;
+        if (ref.k === 'locals') {
+          const fv = findVariable(this.dbg, this.framesOf(t)[ref.frame], args.name, true, (a, n) => m.readMemory(t, a, n));
+          if (fv && 'error' in fv) this.fail(fv.error);
+          if (!fv || 'value' in fv) this.fail(`${args.name} cannot be changed`);
+          if ('bytes' in fv) this.fail(`${args.name} is not in memory (a register or a computed value): it cannot be changed`);
+          target = fv;
+        } else {
+          if (ref.bytes) this.fail(`${args.name} is not in memory: it cannot be changed`);
+          const c = childrenOf(ref.type, ref.addr, read).find((x) => x.name === args.name);
+          if (c) target = { type: c.type, addr: c.addr, bits: c.bitSize !== undefined };
+        }
+        if (!target || target.bits) this.fail(`${args.name} cannot be changed`);
+        const bytes = encodeValue(target.type, args.value);
+        if (m.writeMemory(t, target.addr, bytes) < bytes.length) this.fail(`cannot write memory at ${hex(target.addr)}`);
+        const f = formatValue(target.type, target.addr, read);
+        response.body = { value: f.value, type: f.type, variablesReference: f.expandable && target.type ? this.vars.create({ k: 'value', tid: t.tid, type: target.type, addr: target.addr }) : 0, memoryReference: f.memoryReference };
+        this.sendResponse(response);
+        if (this.clientSupportsInvalidated) this.sendEvent(new InvalidatedEvent(['variables'], t.tid));
+        return;
+      }
       let v: bigint;
       try {
         v = parseNumber(args.value);
@@ -711,10 +739,57 @@ export class UintrDebugSession extends DebugSession {
 
   // ------------------------------------------------------------------ evaluate
 
-  private evalContext(t: Thread): EvalContext {
+  /** The C access-path environment of a frame (frame undefined: the thread's top frame, unwound on demand). */
+  private cEnv(t: Thread, frame?: Frame, globals: (name: string) => boolean = () => true): CEnv {
     const m = this.machine!;
+    const read = (a: number, n: number) => m.readMemory(t, a, n);
+    let top: Frame | undefined = frame;
+    const env: CEnv = {
+      read,
+      lookup: (n) => {
+        if (!this.dbg?.info) return null;
+        if (!top) top = unwind(m, t, this.syms, 2, this.dbg)[0];
+        const v = findVariable(this.dbg, top, n, globals(n), read);
+        if (!v) return null;
+        if ('error' in v) throw new ExprError(v.error);
+        if ('value' in v) return { kind: 'rv', type: v.type, value: v.value };
+        if ('bytes' in v) {
+          // a register / computed value: its integer value
+          const rt = resolveType(v.type);
+          const signed = rt?.kind === 'enum' || (rt?.kind === 'base' && (rt.encoding === 5 || rt.encoding === 6 || rt.encoding === 0x0d));
+          let x = 0n;
+          for (let i = v.bytes.length - 1; i >= 0; i--) x = (x << 8n) | BigInt(v.bytes[i]);
+          return { kind: 'rv', type: v.type, value: signed ? BigInt.asIntN(v.bytes.length * 8, x) : x };
+        }
+        return { kind: 'lv', type: v.type, addr: v.addr };
+      },
+      index: (src) => {
+        const v = evalCPath(src, env);
+        return v ? intValue(v, read) : compileExpression(src).eval(this.evalContext(t, top));
+      },
+    };
+    return env;
+  }
+
+  /**
+   * The integer expression language's names (conditions, logpoints, evaluate's fallback): the frame's DWARF
+   * locals/parameters with integer values (frame undefined: the top frame), registers, thread/pid/core, symbols
+   * (a symbol's value is its address, also for a DWARF global), UIF/UIRR.
+   */
+  private evalContext(t: Thread, frame?: Frame): EvalContext {
+    const m = this.machine!;
+    const cenv = this.dbg?.info ? this.cEnv(t, frame, () => false) : undefined;
     return {
       name: (n) => {
+        // a DWARF local/parameter of the frame (or global) with an integer value
+        if (cenv && /^[A-Za-z_]\w*$/.test(n)) {
+          try {
+            const v = cenv.lookup(n);
+            if (v) return intValue(v, cenv.read);
+          } catch (e) {
+            if (!(e instanceof ExprError)) throw e;
+          }
+        }
         const r = m.register(t, n);
         if (r !== undefined) return r;
         if (n === 'thread' || n === 'tid') return BigInt(t.tid);
@@ -736,17 +811,55 @@ export class UintrDebugSession extends DebugSession {
     };
   }
 
+  /** An evaluate result for a C value, formatted like the Locals scope. */
+  private cResult(t: Thread, v: CVal): DebugProtocol.EvaluateResponse['body'] {
+    const read = (a: number, n: number) => this.machine!.readMemory(t, a, n);
+    if (v.kind === 'rv') {
+      const rt = resolveType(v.type);
+      const type = v.type ? typeName(v.type) : 'void';
+      if (rt?.kind === 'pointer') return { result: hex(BigInt.asUintN(64, v.value)), type, variablesReference: 0, memoryReference: hex(BigInt.asUintN(64, v.value)) };
+      const size = rt && rt.size > 0 && rt.size <= 8 ? rt.size : 8;
+      const bytes = new Uint8Array(size);
+      let u = BigInt.asUintN(64, v.value);
+      for (let i = 0; i < size; i++, u >>= 8n) bytes[i] = Number(u & 0xffn);
+      const fv = formatValue(v.type, 0, (a, n) => (a + n <= size ? bytes.slice(a, a + n) : new Uint8Array(0)));
+      return { result: fv.value, type, variablesReference: 0 };
+    }
+    const f = formatValue(v.type, v.addr, read, v.bits);
+    return {
+      result: f.value,
+      type: f.type,
+      variablesReference: f.expandable && v.type ? this.vars.create({ k: 'value', tid: t.tid, type: v.type, addr: v.addr }) : 0,
+      memoryReference: f.memoryReference ?? (v.bits ? undefined : hex(v.addr)),
+    };
+  }
+
   protected override evaluateRequest(response: DebugProtocol.EvaluateResponse, args: DebugProtocol.EvaluateArguments): void {
     this.guard(response, () => {
       const m = this.need();
       let t: Thread = this.focus();
+      let frame: Frame | undefined;
       if (args.frameId !== undefined) {
         const fr = this.frames.get(args.frameId);
-        if (fr) t = m.thread(fr.tid) ?? t;
+        if (fr) {
+          t = m.thread(fr.tid) ?? t;
+          frame = this.framesOf(t)[fr.index];
+        }
       }
+      frame ??= this.framesOf(t)[0];
+      // in the repl a global's bare name keeps its assembly-level meaning (its address, as in `*(u32*)(name)`);
+      // hover / watch show the C value
+      const bare = args.context === 'repl' || args.context === undefined ? args.expression.trim() : '';
+      const env = this.cEnv(t, frame, (n) => n !== bare);
       let v: bigint;
       try {
-        v = compileExpression(args.expression).eval(this.evalContext(t));
+        const cv = evalCPath(args.expression, env);
+        if (cv) {
+          response.body = this.cResult(t, cv);
+          this.sendResponse(response);
+          return;
+        }
+        v = compileExpression(args.expression).eval(this.evalContext(t, frame));
       } catch (e) {
         if (e instanceof ExprError) this.fail(`${args.expression}: ${e.message}`);
         throw e;
@@ -1288,4 +1401,40 @@ function uintrJson(u: UintrView, sym: (a: number) => string | null): Record<stri
     active: u.active.map((d) => ({ vector: d.vector, frame: hex(d.frame), rip: hex(d.rip), rsp: hex(d.rsp), rflags: hex(d.rflags) })),
     delivery: u.delivery,
   };
+}
+
+/** The bytes of a value typed in the Variables view for a base / enum / pointer type (throws DapError-like Error). */
+function encodeValue(t0: TypeInfo | null, text: string): Uint8Array {
+  const t = resolveType(t0);
+  const s = text.trim();
+  if (!t || (t.kind !== 'base' && t.kind !== 'enum' && t.kind !== 'pointer')) throw new ExprError(`only numbers, characters, enums and pointers can be changed (not ${t0 ? typeName(t0) : 'void'})`);
+  const size = t.kind === 'pointer' ? 8 : t.size;
+  const out = new Uint8Array(size);
+  const dv = new DataView(out.buffer);
+  if (t.kind === 'base' && t.encoding === 4) {
+    const x = Number(s);
+    if (!s || Number.isNaN(x) && !/^nan$/i.test(s)) throw new ExprError(`not a number: '${text}'`);
+    if (size === 4) dv.setFloat32(0, x, true);
+    else if (size === 8) dv.setFloat64(0, x, true);
+    else throw new ExprError(`${size}-byte floats cannot be changed`);
+    return out;
+  }
+  let v: bigint | undefined;
+  const ch = /^'(?:\\([0ntr\\'])|([^\\]))'$/.exec(s);
+  if (ch) v = BigInt(ch[2] !== undefined ? ch[2].charCodeAt(0) : ({ '0': 0, n: 10, t: 9, r: 13, '\\': 92, "'": 39 } as Record<string, number>)[ch[1]]);
+  else if (t.kind === 'enum') {
+    for (const [k, n] of t.values) if (n === s) v = BigInt(k);
+  } else if (t.kind === 'base' && t.encoding === 2) {
+    if (s === 'true' || s === 'false') v = s === 'true' ? 1n : 0n;
+  }
+  if (v === undefined) {
+    if (!/^-?\s*(0x[0-9a-f_]+|0b[01_]+|0o[0-7_]+|\d[\d_]*)$/i.test(s)) throw new ExprError(`not a number: '${text}'`);
+    v = parseNumber(s);
+  }
+  const signed = t.kind === 'enum' || (t.kind === 'base' && (t.encoding === 5 || t.encoding === 6 || t.encoding === 0x0d));
+  const bits = BigInt(size * 8);
+  if (signed ? v < -(1n << (bits - 1n)) || v >= 1n << bits : v < -(1n << (bits - 1n)) || v >= 1n << bits) throw new ExprError(`${text} does not fit in ${size} byte${size === 1 ? '' : 's'}`);
+  let u = BigInt.asUintN(size * 8, v);
+  for (let i = 0; i < size; i++, u >>= 8n) out[i] = Number(u & 0xffn);
+  return out;
 }

@@ -91,7 +91,7 @@ export class DebugInfo {
     const da = s.get('.debug_abbrev');
     if (di && da) {
       guard('.debug_info', () => {
-        this.info = new DebugInfoReader({ info: di.data, abbrev: da.data, str: s.get('.debug_str')?.data, lineStr: s.get('.debug_line_str')?.data, strOffsets: s.get('.debug_str_offsets')?.data, addr: s.get('.debug_addr')?.data }, bias);
+        this.info = new DebugInfoReader({ info: di.data, abbrev: da.data, str: s.get('.debug_str')?.data, lineStr: s.get('.debug_line_str')?.data, strOffsets: s.get('.debug_str_offsets')?.data, addr: s.get('.debug_addr')?.data, loclists: s.get('.debug_loclists')?.data, loc: s.get('.debug_loc')?.data }, bias);
       });
     }
   }

@@ -2,8 +2,9 @@
  * `.debug_info` / `.debug_abbrev` / `.debug_str` / `.debug_line_str` (DWARF 2-5) for locals at -O0 -g:
  * subprograms (low_pc/high_pc, frame base), their formal parameters and variables (nested lexical blocks),
  * with DW_OP_fbreg / DW_OP_addr locations, and types (base, pointer, array, struct/union with member offsets,
- * typedef, const/volatile/restrict, enum). Location lists and other expressions are recorded as unsupported
- * (the variable shows "unavailable"); DW_AT_ranges blocks are treated as covering their function.
+ * typedef, const/volatile/restrict, enum). Other DWARF expressions are kept for locals.ts to evaluate, and
+ * location lists (.debug_loclists / .debug_loc) are read into PC ranges; DW_AT_ranges blocks are treated as
+ * covering their function.
  */
 import { Reader, DwarfError, strAt } from './elf-sections';
 
@@ -24,7 +25,22 @@ export interface Member {
   bitOffset?: number;
 }
 
-export type Location = { k: 'fbreg'; off: number } | { k: 'addr'; addr: number } | { k: 'unsupported'; why: string } | { k: 'none' };
+/** A location-list entry: the DWARF expression valid for PCs in [lo, hi) (biased). */
+export interface LocEntry {
+  lo: number;
+  hi: number;
+  expr: Uint8Array;
+}
+
+export type Location =
+  | { k: 'fbreg'; off: number }
+  | { k: 'addr'; addr: number }
+  /** Another DWARF expression (registers, DW_OP_stack_value...), evaluated against the frame (locals.ts). */
+  | { k: 'expr'; expr: Uint8Array }
+  /** A location list (DWARF 5 .debug_loclists / DWARF 4 .debug_loc). */
+  | { k: 'list'; entries: LocEntry[] }
+  | { k: 'unsupported'; why: string }
+  | { k: 'none' };
 
 export interface VarInfo {
   name: string;
@@ -59,7 +75,7 @@ const AT = {
   specification: 0x47, type: 0x49, ranges: 0x55, data_bit_offset: 0x6b, str_offsets_base: 0x72, addr_base: 0x73,
 };
 
-type Val = number | string | Uint8Array | { strx: number } | { addrx: number } | { ref: number };
+type Val = number | string | Uint8Array | { strx: number } | { addrx: number } | { ref: number } | { loclistx: number };
 
 interface Die {
   off: number;
@@ -81,6 +97,8 @@ interface Sections {
   lineStr?: Uint8Array;
   strOffsets?: Uint8Array;
   addr?: Uint8Array;
+  loclists?: Uint8Array;
+  loc?: Uint8Array;
 }
 
 function parseAbbrevs(sec: Uint8Array, off: number): Map<number, Abbrev> {
@@ -109,6 +127,9 @@ class Unit {
   root: Die | null = null;
   strOffBase = 8;
   addrBase = 8;
+  locBase = 12;
+  /** The CU's base address (its low_pc, unbiased). */
+  cuBase = 0;
   constructor(readonly s: Sections, readonly offSize: number, readonly addrSize: number, readonly version: number) {}
 
   str(v: Val | undefined): string {
@@ -169,7 +190,8 @@ function readForm(r: Reader, form: number, u: Unit, cuOff: number, ic: number): 
     case 0x1f: return strAt(s.lineStr, r.uN(u.offSize));
     case 0x20: return r.bytes(8);
     case 0x21: return ic;
-    case 0x22: case 0x23: return r.uleb();
+    case 0x22: return { loclistx: r.uleb() };
+    case 0x23: return r.uleb();
     case 0x24: return r.u64();
     case 0x25: return { strx: r.u8() };
     case 0x26: return { strx: r.u16() };
@@ -255,6 +277,9 @@ export class DebugInfoReader {
     if (typeof sob === 'number') u.strOffBase = sob;
     const ab = u.root.attrs.get(AT.addr_base);
     if (typeof ab === 'number') u.addrBase = ab;
+    const lb = u.root.attrs.get(0x8c); // DW_AT_loclists_base
+    if (typeof lb === 'number') u.locBase = lb;
+    u.cuBase = u.num(u.root.attrs.get(AT.low_pc)) ?? 0;
     this.walk(u, u.root, null);
   }
 
@@ -318,7 +343,14 @@ export class DebugInfoReader {
     const lv = d.attrs.get(AT.location);
     let loc: Location = { k: 'none' };
     if (lv instanceof Uint8Array) loc = location(lv, this.bias);
-    else if (typeof lv === 'number') loc = { k: 'unsupported', why: 'location list' };
+    else if (typeof lv === 'number' || (lv && typeof lv === 'object' && 'loclistx' in lv)) {
+      try {
+        loc = this.locList(u, lv);
+      } catch (e) {
+        if (!(e instanceof DwarfError || e instanceof RangeError)) throw e;
+        loc = { k: 'unsupported', why: 'bad location list' };
+      }
+    }
     if (!fn && loc.k !== 'addr') return null;
     const tv = this.attr(d, AT.type);
     const cv = d.attrs.get(AT.const_value);
@@ -332,6 +364,62 @@ export class DebugInfoReader {
       line: Number(this.attr(d, AT.decl_line) ?? 0),
       constValue: typeof cv === 'number' ? cv : undefined,
     };
+  }
+
+  /** A location list: DWARF 5 DW_LLE_* entries in .debug_loclists (also GNU view pairs), DWARF 4 .debug_loc. */
+  private locList(u: Unit, v: number | { loclistx: number }): Location {
+    const entries: LocEntry[] = [];
+    const b = this.bias;
+    if (u.version >= 5) {
+      const sec = u.s.loclists;
+      if (!sec) return { k: 'unsupported', why: 'no .debug_loclists' };
+      let off: number;
+      if (typeof v === 'number') off = v;
+      else off = u.locBase + new Reader(sec, u.locBase + v.loclistx * u.offSize).uN(u.offSize);
+      const r = new Reader(sec, off);
+      let base = u.cuBase;
+      const ax = (i: number) => {
+        const a = u.num({ addrx: i });
+        if (a === undefined) throw new DwarfError('addrx');
+        return a;
+      };
+      for (let n = 0; n < 10000; n++) {
+        const kind = r.u8();
+        if (kind === 0x00) break;
+        let lo = 0, hi = 0;
+        switch (kind) {
+          case 0x01: base = ax(r.uleb()); continue;
+          case 0x02: lo = ax(r.uleb()); hi = ax(r.uleb()); break;
+          case 0x03: lo = ax(r.uleb()); hi = lo + r.uleb(); break;
+          case 0x04: lo = base + r.uleb(); hi = base + r.uleb(); break;
+          case 0x05: lo = 0; hi = Number.MAX_SAFE_INTEGER - b; break;
+          case 0x06: base = r.uN(u.addrSize); continue;
+          case 0x07: lo = r.uN(u.addrSize); hi = r.uN(u.addrSize); break;
+          case 0x08: lo = r.uN(u.addrSize); hi = lo + r.uleb(); break;
+          case 0x09: r.uleb(); r.uleb(); continue; // DW_LLE_GNU_view_pair
+          default: throw new DwarfError(`DW_LLE 0x${kind.toString(16)}`);
+        }
+        const expr = r.bytes(r.uleb());
+        if (hi > lo) entries.push({ lo: lo + b, hi: hi + b, expr });
+      }
+    } else {
+      const sec = u.s.loc;
+      if (!sec || typeof v !== 'number') return { k: 'unsupported', why: 'no .debug_loc' };
+      const r = new Reader(sec, v);
+      const all = u.addrSize === 8 ? Number.MAX_SAFE_INTEGER : 0xffffffff;
+      let base = u.cuBase;
+      for (let n = 0; n < 10000; n++) {
+        const lo = r.uN(u.addrSize), hi = r.uN(u.addrSize);
+        if (lo === 0 && hi === 0) break;
+        if (lo >= all) {
+          base = hi;
+          continue;
+        }
+        const expr = r.bytes(r.u16());
+        if (hi > lo) entries.push({ lo: base + lo + b, hi: base + hi + b, expr });
+      }
+    }
+    return { k: 'list', entries };
   }
 
   /** The type a DW_AT_type value refers to (null: none, i.e. void). */
@@ -469,7 +557,7 @@ function location(e: Uint8Array, bias: number): Location {
   } catch {
     // fall through
   }
-  return { k: 'unsupported', why: `DWARF expression 0x${e[0].toString(16)}` };
+  return { k: 'expr', expr: e };
 }
 
 /** The C spelling of a type. */

@@ -185,7 +185,7 @@ test('-O2: stack trace through CFI shows leaf, middle, main and the libc callers
   assert.equal(fs[0].source!.path, SRC);
   assert.equal(fs[1].line, 19);
   assert.equal(fs[2].line, 34);
-  // -O2 locals: location lists are not read: shown as unavailable, no crash
+  // -O2 locals: k is a DW_OP_entry_value there (not evaluated): shown as unavailable, no crash
   const scopes = (await dc.scopesRequest({ frameId: fs[1].id })).body.scopes;
   assert.equal(scopes[0].name, 'Locals');
   const vs = await vars(dc, scopes[0].variablesReference);
