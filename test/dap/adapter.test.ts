@@ -11,15 +11,10 @@ import os from 'node:os';
 import path from 'node:path';
 import type { DebugClient } from '@vscode/debugadapter-testsupport';
 import type { DebugProtocol } from '@vscode/debugprotocol';
-import { startClient, nextEvent, compile, launch, expectStop, expectExit, expectError, topFrame, frames, scopeVars, rip, collectOutput, symbolAddress, ensureAdapter } from './helpers';
+import { nextEvent, compile, launch, expectStop, expectExit, expectError, topFrame, frames, scopeVars, rip, collectOutput, symbolAddress, ensureAdapter, clientPool } from './helpers';
 
 let hello: string, spin: string, segv: string;
-const clients: DebugClient[] = [];
-async function client(): Promise<DebugClient> {
-  const dc = await startClient();
-  clients.push(dc);
-  return dc;
-}
+const { client, stopAll } = clientPool();
 
 before(() => {
   ensureAdapter();
@@ -27,9 +22,7 @@ before(() => {
   spin = compile('spin');
   segv = compile('segv');
 });
-after(async () => {
-  for (const dc of clients) await dc.stop().catch(() => {});
-});
+after(stopAll);
 
 test('initialize advertises the capabilities and the UINTR filters', async () => {
   const dc = await client();

@@ -9,24 +9,17 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import type { DebugClient } from '@vscode/debugadapter-testsupport';
 import type { DebugProtocol } from '@vscode/debugprotocol';
-import { startClient, compile, launch, expectStop, expectExit, frames, collectOutput, ensureAdapter, expectError } from './helpers';
+import { compile, launch, expectStop, expectExit, frames, collectOutput, ensureAdapter, expectError, clientPool } from './helpers';
 
 const SRC = path.join(__dirname, 'fixtures/locals.c');
 let o0: string;
-const clients: DebugClient[] = [];
-async function client(): Promise<DebugClient> {
-  const dc = await startClient();
-  clients.push(dc);
-  return dc;
-}
+const { client, stopAll } = clientPool();
 
 before(() => {
   ensureAdapter();
   o0 = compile('locals', ['-O0', '-g']);
 });
-after(async () => {
-  for (const dc of clients) await dc.stop().catch(() => {});
-});
+after(stopAll);
 
 async function vars(dc: DebugClient, ref: number): Promise<Map<string, DebugProtocol.Variable>> {
   const vs = (await dc.variablesRequest({ variablesReference: ref })).body.variables;

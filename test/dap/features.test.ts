@@ -10,15 +10,10 @@ import type { DebugProtocol } from '@vscode/debugprotocol';
 import fs from 'node:fs';
 import path from 'node:path';
 import { Machine } from '../../emulator/machine';
-import { root, startClient, compile, launch, expectStop, expectExit, expectError, rip, collectOutput, symbolAddress, ensureAdapter, uipiSample, topFrame, scopeVars } from './helpers';
+import { root, compile, launch, expectStop, expectExit, expectError, rip, collectOutput, symbolAddress, ensureAdapter, uipiSample, topFrame, scopeVars, clientPool } from './helpers';
 
 let watch: string, spin: string, uipi: string;
-const clients: DebugClient[] = [];
-async function client(): Promise<DebugClient> {
-  const dc = await startClient();
-  clients.push(dc);
-  return dc;
-}
+const { client, stopAll } = clientPool();
 
 /** Function breakpoints with `logMessage` (an extension of this adapter: DAP has it on source breakpoints only). */
 function setFunctionBps(dc: DebugClient, bps: (DebugProtocol.FunctionBreakpoint & { logMessage?: string })[]): Promise<DebugProtocol.SetFunctionBreakpointsResponse> {
@@ -31,9 +26,7 @@ before(() => {
   spin = compile('spin');
   uipi = uipiSample();
 });
-after(async () => {
-  for (const dc of clients) await dc.stop().catch(() => {});
-});
+after(stopAll);
 
 test('initialize advertises data breakpoints and logpoints', async () => {
   const dc = await client();

@@ -148,3 +148,18 @@ export async function expectError(p: Promise<unknown>, re: RegExp): Promise<void
     return true;
   });
 }
+
+/** The DebugClients a test file starts (`client()`), all stopped by `stopAll` (its `after` hook). */
+export function clientPool(): { client(): Promise<DebugClient>; stopAll(): Promise<void> } {
+  const clients: DebugClient[] = [];
+  return {
+    async client() {
+      const dc = await startClient();
+      clients.push(dc);
+      return dc;
+    },
+    async stopAll() {
+      for (const dc of clients) await dc.stop().catch(() => {});
+    },
+  };
+}

@@ -9,17 +9,12 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import type { DebugClient } from '@vscode/debugadapter-testsupport';
 import type { DebugProtocol } from '@vscode/debugprotocol';
-import { startClient, compile, launch, expectStop, expectExit, frames, topFrame, collectOutput, ensureAdapter, root } from './helpers';
+import { compile, launch, expectStop, expectExit, frames, topFrame, collectOutput, ensureAdapter, root, clientPool } from './helpers';
 
 const SRC = path.join(__dirname, 'fixtures/locals.c');
 const UIPI = path.join(root, 'test-fixtures/uintr/uipi_sample.c');
 let o0: string, o2: string, uipi0: string;
-const clients: DebugClient[] = [];
-async function client(): Promise<DebugClient> {
-  const dc = await startClient();
-  clients.push(dc);
-  return dc;
-}
+const { client, stopAll } = clientPool();
 
 before(() => {
   ensureAdapter();
@@ -27,9 +22,7 @@ before(() => {
   o2 = compile('locals', ['-O2', '-g']);
   uipi0 = compile('test-fixtures/uintr/uipi_sample.c', ['-O0', '-g', '-pthread', '-muintr', '-mgeneral-regs-only']);
 });
-after(async () => {
-  for (const dc of clients) await dc.stop().catch(() => {});
-});
+after(stopAll);
 
 async function where(dc: DebugClient, tid: number): Promise<string> {
   const f = await topFrame(dc, tid);

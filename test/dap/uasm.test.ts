@@ -10,25 +10,17 @@ import fs from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import os from 'node:os';
 import path from 'node:path';
-import type { DebugClient } from '@vscode/debugadapter-testsupport';
 import type { DebugProtocol } from '@vscode/debugprotocol';
-import { startClient, launch, expectStop, expectExit, expectError, topFrame, frames, scopeVars, collectOutput, ensureAdapter, root } from './helpers';
+import { launch, expectStop, expectExit, expectError, topFrame, frames, scopeVars, collectOutput, ensureAdapter, root, clientPool } from './helpers';
 
 const uipi = path.join(root, 'test-fixtures/uasm/uipi-two-threads.uasm');
 const pending = path.join(root, 'test-fixtures/uasm/uif0-stays-pending.uasm');
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'dap-uasm-'));
 const lineOf = (file: string, re: RegExp) => fs.readFileSync(file, 'utf8').split('\n').findIndex((l) => re.test(l)) + 1;
 
-const clients: DebugClient[] = [];
-async function client(): Promise<DebugClient> {
-  const dc = await startClient();
-  clients.push(dc);
-  return dc;
-}
+const { client, stopAll } = clientPool();
 before(() => ensureAdapter());
-after(async () => {
-  for (const dc of clients) await dc.stop().catch(() => {});
-});
+after(stopAll);
 
 test('a breakpoint in the handler of a .uasm case: source and line, UIF 0, line steps, exit status', async () => {
   const dc = await client();

@@ -9,22 +9,15 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import type { DebugClient } from '@vscode/debugadapter-testsupport';
 import type { DebugProtocol } from '@vscode/debugprotocol';
-import { startClient, uipiSample, compile, launch, expectStop, expectExit, frames, scopeVars, rip, collectOutput, symbolAddress, ensureAdapter, drainEvents, expectError } from './helpers';
+import { uipiSample, compile, launch, expectStop, expectExit, frames, scopeVars, rip, collectOutput, symbolAddress, ensureAdapter, drainEvents, expectError, clientPool } from './helpers';
 
 let uipi: string;
-const clients: DebugClient[] = [];
-async function client(): Promise<DebugClient> {
-  const dc = await startClient();
-  clients.push(dc);
-  return dc;
-}
+const { client, stopAll } = clientPool();
 before(() => {
   ensureAdapter();
   uipi = uipiSample();
 });
-after(async () => {
-  for (const dc of clients) await dc.stop().catch(() => {});
-});
+after(stopAll);
 
 const HANDLER_LINE = '\t-- User Interrupt handler --\n';
 const count = (s: string, sub: string) => s.split(sub).length - 1;
