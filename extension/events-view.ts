@@ -3,6 +3,7 @@
  * and thread; a delivery expands into the SENDUIPI(s) that caused it and "Go to sender" selects the sender.
  */
 import * as vscode from 'vscode';
+import { revealSourceOf } from './reveal-source';
 import { EVENT_KINDS, UintrEvent, UintrEventKind } from './model/types';
 import { filterEvents, formatEvent, linkDeliveries, upidOwners, eventThreads } from './model/events-model';
 import { UintrTracker } from './session-tracker';
@@ -123,6 +124,8 @@ export function registerEventsView(ctx: vscode.ExtensionContext, tracker: UintrT
       const sender = provider.sendersOf(ev.seq)[0];
       if (!sender) return void vscode.window.showInformationMessage(`UINTR: no SENDUIPI in the log posted vector ${ev.vector} to thread ${ev.tid} before this delivery`);
       await reveal(sender);
+      // and the SENDUIPI's source line (when the program has line info)
+      await revealSourceOf(sender.rip as string | number | undefined);
     }),
     vscode.commands.registerCommand('uintr.events.reveal', async (r?: Row) => r && reveal(r.ev)),
     vscode.commands.registerCommand('uintr.events.copy', async (r?: Row) => {

@@ -6,6 +6,7 @@ import * as vscode from 'vscode';
 import { buildStateTree, nodeToText, stateToText, postableVectors, StateNode } from './model/state-model';
 import { UintrTracker } from './session-tracker';
 import { post, setUpidField } from './model/dap-requests';
+import { revealSourceOf } from './reveal-source';
 
 export class StateTreeProvider implements vscode.TreeDataProvider<StateNode> {
   private readonly emitter = new vscode.EventEmitter<StateNode | undefined>();
@@ -155,7 +156,9 @@ export function registerStateView(ctx: vscode.ExtensionContext, tracker: UintrTr
         const target = provider.node(`t${n.reveal.threadId}`);
         if (target) await view.reveal(target, { select: true, focus: true, expand: true });
       } else {
-        await vscode.commands.executeCommand('debug.action.openDisassemblyView');
+        // an address (a handler, an interrupted RIP): its source line when the program has line info, else the
+        // Disassembly view
+        if (!(await revealSourceOf(n.reveal.address))) await vscode.commands.executeCommand('debug.action.openDisassemblyView');
       }
     })),
   );

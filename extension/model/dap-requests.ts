@@ -44,3 +44,16 @@ export async function setUpidField(s: Requester, threadId: number, field: 'SN' |
   const r = (await s.customRequest('setVariable', { variablesReference: ref, name: field, value })) as { value: string };
   return r.value;
 }
+
+/**
+ * The source line of a code address, from the adapter's `disassemble` (it attaches DWARF / .uasm line info to each
+ * instruction), or null when the address has no line information (no -g, library code).
+ */
+export async function sourceOf(s: Requester, address: string): Promise<{ path: string; line: number; column: number } | null> {
+  const r = (await s.customRequest('disassemble', { memoryReference: address, instructionCount: 1, resolveSymbols: true })) as {
+    instructions?: { address: string; location?: { path?: string }; line?: number; column?: number }[];
+  };
+  const i = r?.instructions?.[0];
+  if (!i || !i.location?.path || !i.line) return null;
+  return { path: i.location.path, line: i.line, column: i.column ?? 1 };
+}

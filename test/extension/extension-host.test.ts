@@ -132,6 +132,12 @@ test('bundle + inline adapter: F5 on the uipi ELF, UINTR State / Events / status
   await rec.commands.get('uintr.events.goToSender')!(deliver);
   const revealed = rec.treeViews.get('uintrEvents')!.revealed.at(-1) as any;
   assert.equal(revealed.ev.seq, cause[0].ev.seq);
+  // ... and opens the SENDUIPI's source line (the sample is built with -O2 -g: _senduipi() is inlined, so the
+  // line is the intrinsic's in gcc's uintrintrin.h, as gdb would show it)
+  const shown = rec.shownDocs?.at(-1);
+  assert.ok(shown, 'Go to Sender opened the source');
+  assert.match(path.basename(shown.path), /^(uipi_sample\.c|uintrintrin\.h)$/);
+  assert.match(fs.readFileSync(shown.path, 'utf8').split('\n')[shown.line - 1], /senduipi/i);
   // filter by kind
   rec.quickPick = (items) => items.filter((i: any) => i.label === 'senduipi');
   await rec.commands.get('uintr.events.filterKind')!();

@@ -7,9 +7,11 @@
  */
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import { UintrDebugSession } from '../../debug-adapter/session';
-import { getState, getEvents, post, setUpidField, Requester } from '../../extension/model/dap-requests';
+import { getState, getEvents, post, setUpidField, sourceOf, Requester } from '../../extension/model/dap-requests';
 import { buildStateTree, computeWarnings, StateNode } from '../../extension/model/state-model';
 import { EventStore, linkDeliveries, upidOwners, formatEvent } from '../../extension/model/events-model';
 import type { UintrEvent } from '../../extension/model/types';
@@ -122,6 +124,13 @@ test('inline adapter on the uipi sample: delivery stop → UINTR State tree, eve
   assert.match(find(tree, `t${tid}/upid`)!.description!, /^0x[0-9a-f]+ · ON=0 SN=[01] NV=0xec NDST=APIC \d PIR=0x0$/);
   assert.equal(find(tree, `t${tid}/upid/pir`)!.changed, true, 'PIR was 0x1 at the SENDUIPI stop');
   assert.match(find(tree, `t${tid}/handling`)!.description!, /^vector 0$/);
+  // clicking the handler reveals its C source line (the line of its definition), from the adapter's line info
+  const handlerSrc = await sourceOf(c, s1.threads.find((t) => t.id === tid)!.handler);
+  assert.ok(handlerSrc, 'the handler has line info (the sample is built with -g)');
+  assert.equal(path.basename(handlerSrc.path), 'uipi_sample.c');
+  const srcLines = fs.readFileSync(handlerSrc.path, 'utf8').split('\n');
+  assert.match(srcLines[handlerSrc.line - 1], /uintr_handler\(/);
+  assert.equal(await sourceOf(c, '0x10'), null, 'unmapped memory has no line');
 
   // the event log: streamed while running (uintr/event), completed with uintr/events; the delivery links to the SENDUIPI
   const page = await getEvents(c, 0);

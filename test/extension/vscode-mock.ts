@@ -32,6 +32,8 @@ export interface Recorded {
   trackers: string[];
   taskProviders: string[];
   statusBar: { text: string; tooltip: unknown; shown: boolean }[];
+  /** Documents shown in an editor (showTextDocument): path and the selection's 1-based line. */
+  shownDocs?: { path: string; line: number }[];
   /** The Testing API stand-in's records (vscode-tests-mock.ts). */
   testing?: TestsMock;
 }
@@ -123,6 +125,10 @@ export function makeVscode(rec: Recorded): Record<string, unknown> {
       },
     },
     window: {
+      showTextDocument: async (doc: { uri: { fsPath: string } }, o?: { selection?: { start: { line: number } } }) => {
+        (rec.shownDocs ??= []).push({ path: doc.uri.fsPath, line: (o?.selection?.start.line ?? 0) + 1 });
+        return {};
+      },
       createTreeView: (id: string, o: { treeDataProvider: unknown }) => {
         rec.views.set(id, o);
         const v = { ...disposable(), revealed: [] as unknown[], selection: [] as unknown[], description: undefined as string | undefined, reveal: async (x: unknown) => { v.revealed.push(x); } };
@@ -158,7 +164,12 @@ export function makeVscode(rec: Recorded): Record<string, unknown> {
       get activeTextEditor() { return rec.activeTextEditor; },
       tabGroups: { activeTabGroup: { activeTab: undefined } },
     },
-    workspace: { getConfiguration: () => ({ get: (_k: string, d: unknown) => d }), getWorkspaceFolder: () => undefined, ...(workspaceExtras as object) },
+    workspace: {
+      getConfiguration: () => ({ get: (_k: string, d: unknown) => d }),
+      getWorkspaceFolder: () => undefined,
+      openTextDocument: async (u: { fsPath: string }) => ({ uri: u }),
+      ...(workspaceExtras as object),
+    },
     extensions: { getExtension: (id: string) => (rec.installed.includes(id) ? { id } : undefined) },
     env: { clipboard: { writeText: async (t: string) => { rec.clipboard = t; } } },
   };

@@ -91,7 +91,19 @@ export function makeTestsApi(t: TestsMock): Record<string, unknown> {
     TestMessage,
     TestRunRequest: class { constructor(public include?: unknown[], public exclude?: unknown[], public profile?: unknown) {} },
     Position: class { constructor(public line: number, public character: number) {} },
-    Range: class { constructor(public startLine: number, public startCharacter: number, public endLine: number, public endCharacter: number) {} },
+    // like vscode.Range: (startLine, startCharacter, endLine, endCharacter) or (start: Position, end: Position)
+    Range: class {
+      startLine: number; startCharacter: number; endLine: number; endCharacter: number;
+      constructor(a: number | { line: number; character: number }, b: number | { line: number; character: number }, c?: number, d?: number) {
+        if (typeof a === 'object' && typeof b === 'object') {
+          this.startLine = a.line; this.startCharacter = a.character; this.endLine = b.line; this.endCharacter = b.character;
+        } else {
+          this.startLine = a as number; this.startCharacter = b as number; this.endLine = c ?? 0; this.endCharacter = d ?? 0;
+        }
+      }
+      get start() { return { line: this.startLine, character: this.startCharacter }; }
+      get end() { return { line: this.endLine, character: this.endCharacter }; }
+    },
     Location: class { constructor(public uri: unknown, public range: unknown) {} },
     tests: {
       createTestController(id: string, label: string) {
