@@ -46,6 +46,32 @@ export class ElfSections {
 export class DwarfError extends Error {}
 
 /** Little-endian reader over a byte array. `pos` is public; reads past the end throw DwarfError. */
+/**
+ * Walk the units of a .debug_info / .debug_line section: each unit's initial length (32-bit, or 0xffffffff and a
+ * 64-bit length: the 64-bit DWARF format, offsets 8 bytes wide), then `unit` on a Reader bounded to its body.
+ * A unit that throws DwarfError is skipped; a zero or overlong length ends the walk.
+ */
+export function forEachUnit(sec: Uint8Array, unit: (r: Reader, unitOffset: number, offSize: number) => void): void {
+  let off = 0;
+  while (off + 4 <= sec.length) {
+    const r = new Reader(sec, off);
+    let len = r.u32();
+    let offSize = 4;
+    if (len === 0xffffffff) {
+      len = r.u64();
+      offSize = 8;
+    }
+    const end = r.pos + len;
+    if (len === 0 || end > sec.length) break;
+    try {
+      unit(new Reader(sec, r.pos, end), off, offSize);
+    } catch (e) {
+      if (!(e instanceof DwarfError)) throw e;
+    }
+    off = end;
+  }
+}
+
 export class Reader {
   pos: number;
   private dv: DataView;

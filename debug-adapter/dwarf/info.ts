@@ -6,7 +6,7 @@
  * location lists (.debug_loclists / .debug_loc) are read into PC ranges; DW_AT_ranges blocks are treated as
  * covering their function.
  */
-import { Reader, DwarfError, strAt } from './elf-sections';
+import { Reader, DwarfError, strAt, forEachUnit } from './elf-sections';
 
 export type TypeInfo =
   | { kind: 'base'; name: string; size: number; encoding: number }
@@ -213,25 +213,8 @@ export class DebugInfoReader {
   private allDies = new Map<number, { die: Die; unit: Unit }>();
 
   constructor(s: Sections, private bias = 0) {
-    let off = 0;
-    const sec = s.info;
-    while (off + 11 <= sec.length) {
-      const r = new Reader(sec, off);
-      let len = r.u32();
-      let offSize = 4;
-      if (len === 0xffffffff) {
-        len = r.u64();
-        offSize = 8;
-      }
-      const end = r.pos + len;
-      if (len === 0 || end > sec.length) break;
-      try {
-        this.parseUnit(s, new Reader(sec, r.pos, end), off, offSize);
-      } catch (e) {
-        if (!(e instanceof DwarfError)) throw e;
-      }
-      off = end;
-    }
+    // (a unit shorter than its 11-byte header fails its own parse and is skipped)
+    forEachUnit(s.info, (r, off, offSize) => this.parseUnit(s, r, off, offSize));
     this.subprograms.sort((a, b) => a.low - b.low);
   }
 

@@ -3,7 +3,7 @@
  * DWARF 5 (gcc 12) file tables use entry formats (DW_LNCT_path / directory_index / md5...) with strings in
  * `.debug_line_str` or `.debug_str`; DWARF 2-4 use the include_directories / file_names lists.
  */
-import { Reader, DwarfError, strAt } from './elf-sections';
+import { Reader, DwarfError, strAt, forEachUnit } from './elf-sections';
 
 export interface LineRow {
   address: number;
@@ -35,24 +35,7 @@ function join(dir: string, file: string): string {
 /** Parse every unit of a .debug_line section. Units that cannot be parsed are skipped. */
 export function parseDebugLine(sec: Uint8Array, lineStr?: Uint8Array, str?: Uint8Array): LineTable[] {
   const out: LineTable[] = [];
-  let off = 0;
-  while (off + 4 <= sec.length) {
-    const r = new Reader(sec, off);
-    let len = r.u32();
-    let offSize = 4;
-    if (len === 0xffffffff) {
-      len = r.u64();
-      offSize = 8;
-    }
-    const end = r.pos + len;
-    if (len === 0 || end > sec.length) break;
-    try {
-      out.push(parseUnit(new Reader(sec, r.pos, end), off, offSize, lineStr, str));
-    } catch (e) {
-      if (!(e instanceof DwarfError)) throw e;
-    }
-    off = end;
-  }
+  forEachUnit(sec, (r, off, offSize) => out.push(parseUnit(r, off, offSize, lineStr, str)));
   return out;
 }
 

@@ -35,6 +35,16 @@ function r64(mem: Memory, a: number): bigint {
   return new DataView(b.buffer, b.byteOffset, 8).getBigUint64(0, true);
 }
 
+/** A sender's route: UITT[index] = { V=1, vector, UPID }, the UPID's control word CTL0, IA32_UINTR_TT valid, UITTSZ 255. */
+function sendRoute(cpu: CpuState, mem: Memory, index: number, vector: number): void {
+  w64(mem, UITT + 16 * index, 1n | (BigInt(vector) << 8n));
+  w64(mem, UITT + 16 * index + 8, BigInt(UPID));
+  w64(mem, UPID, CTL0);
+  cpu.ui.uittAddr = UITT;
+  cpu.ui.ttValid = 1;
+  cpu.ui.uittsz = 255;
+}
+
 interface Log {
   ipis: { vector: number; apic: number; upid?: number }[];
   events: { kind: string; d: Record<string, unknown> }[];
@@ -141,12 +151,7 @@ test('SENDUIPI ignores 66 and REX.W (operand is always the 64-bit register) (§1
     const { env } = mkEnv();
     const r = runRaw(code, ({ cpu, mem }) => {
       cpu.env = env;
-      w64(mem, UITT + 16, 1n | (9n << 8n));
-      w64(mem, UITT + 24, BigInt(UPID));
-      w64(mem, UPID, CTL0);
-      cpu.ui.uittAddr = UITT;
-      cpu.ui.ttValid = 1;
-      cpu.ui.uittsz = 255;
+      sendRoute(cpu, mem, 1, 9);
     });
     faultAt(r, SIGSEGV, CODE + code.length - 1, bytes);
     assert.equal(r64(r.mem, UPID + 8), 1n << 9n, bytes);
@@ -167,12 +172,7 @@ test('LOCK prefix on STUI/CLUI/TESTUI/UIRET/SENDUIPI -> #UD, nothing changed (§
     const { env, log } = mkEnv();
     const r = runRaw(code, ({ cpu, mem }) => {
       cpu.env = env;
-      w64(mem, UITT + 16, 1n | (5n << 8n));
-      w64(mem, UITT + 24, BigInt(UPID));
-      w64(mem, UPID, CTL0);
-      cpu.ui.uittAddr = UITT;
-      cpu.ui.ttValid = 1;
-      cpu.ui.uittsz = 255;
+      sendRoute(cpu, mem, 1, 5);
       cpu.ui.uif = 1; // CLUI would clear it
     });
     faultAt(r, SIGILL, CODE + 5, name);
@@ -188,12 +188,7 @@ test('CR4.UINTR = 0 (env.uintrEnabled=false): all five instructions #UD (§1.7.2
     const { env } = mkEnv({ uintrEnabled: false });
     const r = runRaw(code, ({ cpu, mem }) => {
       cpu.env = env;
-      w64(mem, UITT + 16, 1n | (5n << 8n));
-      w64(mem, UITT + 24, BigInt(UPID));
-      w64(mem, UPID, CTL0);
-      cpu.ui.uittAddr = UITT;
-      cpu.ui.ttValid = 1;
-      cpu.ui.uittsz = 255;
+      sendRoute(cpu, mem, 1, 5);
       cpu.setRegNum(0, 1);
     });
     faultAt(r, SIGILL, CODE + 1, insn);
@@ -207,12 +202,7 @@ test('no-F3 neighbours are not UINTR: 0F 01 EE (RDPKRU), 0F 01 EF (WRPKRU), 0F C
     const { env } = mkEnv();
     const r = runRaw(code, ({ cpu, mem }) => {
       cpu.env = env;
-      w64(mem, UITT + 16, 1n | (5n << 8n));
-      w64(mem, UITT + 24, BigInt(UPID));
-      w64(mem, UPID, CTL0);
-      cpu.ui.uittAddr = UITT;
-      cpu.ui.ttValid = 1;
-      cpu.ui.uittsz = 255;
+      sendRoute(cpu, mem, 1, 5);
       cpu.ui.uif = 1;
     });
     faultAt(r, SIGILL, CODE + 4, bytes);
@@ -445,12 +435,7 @@ function selfIpiRun(main: string, handler: string, uif: number) {
     mem = rr.mem;
     const { cpu } = rr;
     cpu.env = env;
-    w64(mem, UITT, 1n | (7n << 8n));
-    w64(mem, UITT + 8, BigInt(UPID));
-    w64(mem, UPID, CTL0);
-    cpu.ui.uittAddr = UITT;
-    cpu.ui.ttValid = 1;
-    cpu.ui.uittsz = 255;
+    sendRoute(cpu, mem, 0, 7);
     cpu.ui.upidAddr = UPID;
     cpu.ui.uinv = NV;
     cpu.ui.uif = uif;
