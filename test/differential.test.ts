@@ -75,6 +75,7 @@ import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:chil
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { withCleanFds } from './clean-fds';
 
 const ROOT = path.resolve(__dirname, '..');
 const FIXTURES_DIR = path.join(ROOT, 'test-fixtures');
@@ -363,7 +364,7 @@ async function compare(f: Fixture, variant: string): Promise<void> {
   assert.ok(fs.existsSync(binary), `${binary} is missing`);
   const timeoutS = Math.max(defaultTimeout, f.timeout ?? 0);
 
-  const native = await runProcess(binary, f.args, { ...f.env }, f.stdin, timeoutS * 1000);
+  const native = await runProcess(...withCleanFds(binary, f.args), { ...f.env }, f.stdin, timeoutS * 1000);
   const nativeProblem = describeRun('the native run', native, timeoutS);
   assert.equal(nativeProblem, null, nativeProblem ?? '');
   if (f.expectExit !== null)

@@ -308,10 +308,29 @@ export interface FdEntry {
   cloexec: boolean;
 }
 
+/** NR_OPEN_DEFAULT: a new process's descriptor table holds BITS_PER_LONG descriptors. */
+const NR_OPEN_DEFAULT = 64;
+
+/**
+ * The size Linux's alloc_fdtable() (fs/file.c) gives a table that must hold descriptor `nr`: the
+ * file-pointer array grows in 1 KiB chunks (128 pointers) and then in powers of two.
+ */
+function fdtableSizeFor(nr: number): number {
+  let chunks = Math.floor(nr / 128) + 1;
+  chunks = 2 ** Math.ceil(Math.log2(chunks));
+  return chunks * 128;
+}
+
 export class FdTable {
   fds: (FdEntry | undefined)[] = [];
   /** Limit on descriptor numbers (RLIMIT_NOFILE). */
   limit = 1024;
+  /**
+   * fdtable->max_fds: how many descriptors the kernel's table can hold now. It only grows (never on
+   * close), and select() silently ignores bits at or above it — so select() on a never-used descriptor
+   * above 63 returns 0 rather than EBADF, as on Linux.
+   */
+  capacity = NR_OPEN_DEFAULT;
 
   get(fd: number): FileObj | undefined {
     return fd >= 0 ? this.fds[fd]?.file : undefined;
@@ -330,6 +349,7 @@ export class FdTable {
     return -1;
   }
   install(fd: number, file: FileObj, cloexec = false): void {
+    if (fd >= this.capacity) this.capacity = fdtableSizeFor(fd);
     if (this.fds[fd]) this.close(fd);
     file.refs++;
     this.fds[fd] = { file, cloexec };
@@ -344,10 +364,17 @@ export class FdTable {
   closeAll(): void {
     for (let fd = 0; fd < this.fds.length; fd++) if (this.fds[fd]) this.close(fd);
   }
-  /** fork(): the child shares the open file descriptions. */
+  /**
+   * fork(): the child shares the open file descriptions. Its table is sized as dup_fd() sizes it: by the
+   * highest open descriptor rounded up to a 64-bit word, not by the parent's capacity.
+   */
   clone(): FdTable {
     const t = new FdTable();
     t.limit = this.limit;
+    let last = -1;
+    this.fds.forEach((e, fd) => { if (e) last = fd; });
+    const openFiles = (Math.floor(last / 64) + 1) * 64;
+    if (openFiles > NR_OPEN_DEFAULT) t.capacity = fdtableSizeFor(openFiles - 1);
     this.fds.forEach((e, fd) => {
       if (e) {
         e.file.refs++;

@@ -23,6 +23,7 @@ import { spawn, spawnSync, execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { withCleanFds, withFreshFdTable } from '../clean-fds';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const SRC = path.join(__dirname, 'c');
@@ -95,7 +96,7 @@ function runNative(bin: string, args: string[] = []): Promise<RunResult> {
   makeDataDir(dir);
   fs.copyFileSync(path.join(tmp, 'bin', bin), path.join(dir, bin));
   fs.chmodSync(path.join(dir, bin), 0o755);
-  return run(path.join(dir, bin), args, dir);
+  return run(...withCleanFds(path.join(dir, bin), args), dir);
 }
 async function runEmu(bin: string, args: string[] = [], opts: string[] = []): Promise<RunResult> {
   const r = await run(process.execPath, [CLI, ...opts, path.join(emuDir, bin), ...args], emuDir, EMU_ENV);
@@ -234,6 +235,19 @@ describe('system calls: emulator-specific behaviour', { concurrency: CONCURRENCY
     it(`/proc/self/maps [${v.name}]`, { skip }, async () => {
       const r = await runEmu(bin(), ['maps']);
       assert.equal(r.stdout, 'maps: lines>2=1 exe=1 stack=1\n');
+    });
+
+    it(`select ignores descriptors beyond the fd table's size, as Linux's core_sys_select [${v.name}]`, { skip }, async () => {
+      const r = await runEmu(bin(), ['fdtable']);
+      const native = await run(...withFreshFdTable(path.join(emuDir, bin()), ['fdtable']), emuDir);
+      assert.equal(r.stdout, native.stdout, 'differs from a native run with a fresh fd table');
+      assert.equal(r.stdout, [
+        'fresh table, fd 100: r=0 OK',
+        'after fd 100 was used: r=-1 EBADF',
+        'fd 200 beyond 128: r=0 OK',
+        'forked child, fd 100: r=0 OK',
+        '',
+      ].join('\n'));
     });
 
     it(`same seed, same run: identical system-call traces of sockets and signals [${v.name}]`, { skip }, async () => {

@@ -136,7 +136,8 @@ const POLLEX_SET = POLLPRI;
 
 function doSelect(k: Kernel, t: Thread, nfds: number, ra: number, wa: number, ea: number, timeoutNs: number): number {
   if (nfds < 0) return -EINVAL;
-  if (nfds > t.proc.fds.limit) nfds = t.proc.fds.limit;
+  // core_sys_select: n is clamped to the table's current size (fdtable->max_fds), not to RLIMIT_NOFILE.
+  if (nfds > t.proc.fds.capacity) nfds = t.proc.fds.capacity;
   const m = t.proc.mem;
   const bytes = Math.ceil(nfds / 64) * 8;
   const load = (a: number) => (a && bytes ? m.read(a, bytes) : null);

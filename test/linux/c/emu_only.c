@@ -13,7 +13,9 @@
 #include <sched.h>
 #include <sys/random.h>
 #include <sys/stat.h>
+#include <sys/select.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 
 static volatile int flag;
 static void *setter(void *a) {
@@ -98,6 +100,39 @@ int main(int argc, char **argv) {
             stack |= strstr(line, "[stack]") != NULL;
         }
         printf("maps: lines>2=%d exe=%d stack=%d\n", lines > 2, exe, stack);
+        return 0;
+    }
+    if (!strcmp(mode, "fdtable")) {
+        /* select() clamps nfds to the fd table's size (64 in a new process, 128 once a descriptor
+         * >= 64 was used, never shrinking) and ignores bits beyond it; fork sizes the child's table by
+         * its highest open descriptor. Only checked here: a native run inherits the harness's table. */
+        fd_set rs;
+        struct timeval tv = {0, 0};
+        FD_ZERO(&rs);
+        FD_SET(100, &rs);
+        int r = select(101, &rs, NULL, NULL, &tv);
+        printf("fresh table, fd 100: r=%d %s\n", r, r < 0 ? ename(errno) : "OK");
+        dup2(1, 100);
+        close(100);
+        FD_ZERO(&rs);
+        FD_SET(100, &rs);
+        r = select(101, &rs, NULL, NULL, &tv);
+        printf("after fd 100 was used: r=%d %s\n", r, r < 0 ? ename(errno) : "OK");
+        FD_ZERO(&rs);
+        FD_SET(200, &rs);
+        r = select(201, &rs, NULL, NULL, &tv);
+        printf("fd 200 beyond 128: r=%d %s\n", r, r < 0 ? ename(errno) : "OK");
+        fflush(stdout);
+        pid_t c = fork();
+        if (c == 0) {
+            FD_ZERO(&rs);
+            FD_SET(100, &rs);
+            r = select(101, &rs, NULL, NULL, &tv);
+            printf("forked child, fd 100: r=%d %s\n", r, r < 0 ? ename(errno) : "OK");
+            fflush(stdout);
+            _exit(0);
+        }
+        waitpid(c, NULL, 0);
         return 0;
     }
     if (!strcmp(mode, "unknown")) {
