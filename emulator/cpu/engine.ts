@@ -93,8 +93,8 @@ export class Engine {
   }
 
   /**
-   * Run up to `budget` instructions (block granularity: may overshoot by less than one block; single=true
-   * executes exactly one instruction). Returns instructions retired; c.exit says why it stopped early.
+   * Run up to `budget` instructions, never more (single=true executes exactly one instruction). Returns
+   * instructions retired; c.exit says why it stopped early.
    */
   run(c: CpuState, budget: number, single = false): number {
     let n = 0;
@@ -114,6 +114,11 @@ export class Engine {
     const stops = cache.stops;
     let ip = c.rip;
     let n = 0;
+    // c.icount is kept exact at every block boundary, and inside a block c.icount + c.bi counts the
+    // instructions before the current one (c.bi is stored before any instruction that can fault, which
+    // includes every one that reads the time or logs a UINTR event): time and event stamps do not depend
+    // on how the stream is cut into blocks, so stepping does not change them
+    const base = c.icount;
     let b: Block | null = null;
     c.exit = Exit.None;
     try {
@@ -129,18 +134,21 @@ export class Engine {
         b = cache.get(ip, true);
         ip = b.fn(c, R, m, X, h);
         n = b.n;
+        c.bi = 0;
       } else {
         b = cache.get(ip);
         for (;;) {
+          // the budget is exact: a block that would run past it is replaced by one-instruction blocks, so a
+          // slice ends at the same instruction however the run is cut (pieces, single steps, replays)
+          if (n + b.n > budget) b = cache.get(ip, true);
           ip = b.fn(c, R, m, X, h);
           n += b.n;
+          c.icount = base + n;
+          c.bi = 0;
           if (c.exit !== Exit.None || n >= budget) break;
           if (c.uiPending !== 0) {
             c.rip = ip;
-            if (!this.deliver(c)) {
-              c.icount += n;
-              return n;
-            }
+            if (!this.deliver(c)) return n;
             ip = c.rip;
             if (c.exit !== Exit.None) break; // a debugger asked to stop right after the delivery
           }
@@ -167,8 +175,9 @@ export class Engine {
       c.rip = ip;
     } catch (e) {
       n += this.fault(c, b, ip, e);
+      c.bi = 0;
     }
-    c.icount += n;
+    c.icount = base + n;
     return n;
   }
 
@@ -187,6 +196,7 @@ export class Engine {
     const stops = this.cache.stops;
     let ip = c.rip;
     let n = 0;
+    const base = c.icount; // exact at every boundary, as in runFast
     let b: Block | null = null;
     c.exit = Exit.None;
     try {
@@ -194,10 +204,7 @@ export class Engine {
         if (c.uiPending !== 0) {
           c.rip = ip;
           b = null;
-          if (!this.deliver(c)) {
-            c.icount += n;
-            return n;
-          }
+          if (!this.deliver(c)) return n;
           ip = c.rip;
           if (single || c.exit !== Exit.None || (stops.size !== 0 && stops.has(ip))) break;
         }
@@ -206,6 +213,8 @@ export class Engine {
         b = this.cache.get(ip, true);
         ip = b.fn(c, R, m, X, h);
         n += b.n;
+        c.icount = base + n;
+        c.bi = 0;
         const exit = c.exit as Exit; // set by the block
         if (exit === Exit.Syscall || exit === Exit.Fault || exit === Exit.Halt) break;
         if (tf !== 0) {
@@ -226,8 +235,9 @@ export class Engine {
       c.rip = ip;
     } catch (e) {
       n += this.fault(c, b, ip, e);
+      c.bi = 0;
     }
-    c.icount += n;
+    c.icount = base + n;
     return n;
   }
 

@@ -248,7 +248,7 @@ export class Kernel {
     const t = new Thread(tid, p, cpu);
     const k = this;
     cpu.env = {
-      now: (c) => k.now + (c.icount - t.sliceStart),
+      now: (c) => k.now + (c.icount + c.bi - t.sliceStart),
       coreOf: () => Math.max(t.core, 0),
       uintrEnabled: this.opts.uintr,
       sendIpi: (_c, vector, apic, upid) => k.uintr.ipi(t, vector, apic, upid),
@@ -263,7 +263,7 @@ export class Kernel {
 
   /** Append a UINTR event for thread t (virtual time as t sees it, its core, pid/tid). */
   uintrEvent(t: Thread, kind: UintrEventKind, details: Record<string, unknown>): void {
-    this.uintrLog.append({ time: this.now + (t.cpu.icount - t.sliceStart), core: Math.max(t.core, 0), pid: t.proc.pid, tid: t.tid, kind, ...details });
+    this.uintrLog.append({ time: this.now + (t.cpu.icount + t.cpu.bi - t.sliceStart), core: Math.max(t.core, 0), pid: t.proc.pid, tid: t.tid, kind, ...details });
   }
 
   allocPid(): number {

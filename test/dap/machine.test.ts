@@ -5,7 +5,7 @@
  */
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { Machine } from '../../emulator/machine';
+import { Machine, TState } from '../../emulator/machine';
 import { Kernel } from '../../emulator/linux/kernel';
 import { formatEvent } from '../../emulator/uintr/events';
 import { HostIO } from '../../emulator/linux/files';
@@ -50,6 +50,30 @@ test('running in pieces and stopping at breakpoints keeps the schedule of an uni
     while ((r = m2.run(50_000)).kind !== 'ended') if (r.kind === 'stopped') hits.push(`${r.stop.reason}@${r.stop.thread.cpu.rip.toString(16)}`);
     assert.deepEqual(hits, [`breakpoint@${symbolAddress(uipi, 'sender_thread').toString(16)}`, `breakpoint@${symbolAddress(uipi, 'uintr_handler').toString(16)}`]);
     assert.deepEqual(m2.kernel.uintrLog.events.map(formatEvent), ref.log, `with breakpoints: cores ${cores} seed ${seed}`);
+  }
+});
+
+test('single-stepping a thread through the whole program keeps the schedule and every event time', () => {
+  // slices end at an exact instruction count (the engine never runs past its budget) and event times count
+  // the instructions before the one that logs them (not the block's start), so stepping changes nothing
+  for (const [cores, seed] of [[2, 1], [3, 7]]) {
+    const ref = reference(cores, seed);
+    const m = new Machine({ cores, seed, io: io([]) });
+    m.load(uipi, [uipi], []);
+    const t = m.mainThread;
+    let r;
+    let steps = 0;
+    for (;;) {
+      if (t.state === TState.Exited) break;
+      m.stepInstruction(t, 'into');
+      r = m.run(1_000_000);
+      if (r.kind === 'ended') break;
+      steps++;
+    }
+    while (r?.kind !== 'ended') r = m.run(1_000_000);
+    assert.ok(steps > 5000, `stepped ${steps} times`);
+    assert.deepEqual(m.kernel.uintrLog.events.map(formatEvent), ref.log, `cores ${cores} seed ${seed}`);
+    assert.equal(m.kernel.totalInsns, ref.insns);
   }
 });
 
