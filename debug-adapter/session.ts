@@ -28,6 +28,7 @@ import type { TypeInfo } from './dwarf/info';
 import { Disassembler, hex } from './disasm';
 import { compileCondition, compileHitCondition, compileExpression, parseNumber, ExprError, EvalContext, compileLvalue, compileLogMessage } from './conditions';
 import { UasmSource, isUasm } from './uasm-source';
+import { stepBack, reverseContinue, ReplayHost, ReverseResult } from './reverse';
 
 /** What a variablesReference points to. */
 type VarRef =
@@ -95,6 +96,17 @@ export class UintrDebugSession extends DebugSession {
   /** A .uasm program (assembled by the adapter): its line table, labels and thread-start hooks. */
   private uasm: UasmSource | null = null;
   private hooks: { addr: number; cond: (t: Thread) => boolean }[] = [];
+  /** The exception filters in force (re-installed on replayed machines). */
+  private filters: [StopFilter, StopCondition | null][] = [];
+  /** Hit counts restart when this changes (reverseContinue replays from the start). */
+  private hitEpoch = 0;
+  /** A replay is running: console output of logpoints and hooks is dropped (it was shown the first time). */
+  private replaying = false;
+  /** Bytes of guest stdout/stderr already shown: a replayed machine shows only what comes after them. */
+  private shown: Record<number, number> = { 1: 0, 2: 0 };
+  /** The program's bytes, read once: replays load exactly what was launched. */
+  private image: Uint8Array | undefined;
+  private launchEnv: { cwd: string; program: string; argv: string[]; envp: string[] } | null = null;
 
   constructor(debuggerLinesAndColumnsStartAt1?: boolean, isServer?: boolean) {
     super(debuggerLinesAndColumnsStartAt1, isServer);
@@ -146,7 +158,7 @@ export class UintrDebugSession extends DebugSession {
   }
 
   private output(cat: string, text: string): void {
-    if (!text) return;
+    if (!text || this.replaying) return;
     const last = this.outBuf[this.outBuf.length - 1];
     if (last && last.cat === cat) last.text += text;
     else this.outBuf.push({ cat, text });
@@ -177,6 +189,50 @@ export class UintrDebugSession extends DebugSession {
     this.frameCache.clear();
   }
 
+  /**
+   * A machine for the launched program, loaded, nothing run. Guest output goes to the client, except the
+   * bytes a replayed machine writes again (deterministic: the same bytes) up to what was already shown.
+   */
+  private newMachine(): Machine {
+    const a = this.args!, env = this.launchEnv!;
+    const written: Record<number, number> = { 1: 0, 2: 0 };
+    const m = new Machine({
+      cores: a.cores,
+      seed: a.seed,
+      cwd: env.cwd,
+      allowRead: a.allowFiles,
+      uintrAbi: a.uintrAbi,
+      io: {
+        write: (fd, d) => {
+          const at = written[fd];
+          written[fd] += d.length;
+          const skip = this.shown[fd] - at;
+          if (skip >= d.length) return;
+          this.shown[fd] = at + d.length;
+          this.output(fd === 1 ? 'stdout' : 'stderr', this.dec[fd].decode(skip > 0 ? d.subarray(skip) : d, { stream: true }));
+        },
+        readStdin: () => new Uint8Array(0),
+        isatty: () => false,
+      },
+    });
+    m.load(env.program, env.argv, env.envp, this.image);
+    return m;
+  }
+
+  /** What reverse execution (reverse.ts) needs: fresh machines with the session's stops. */
+  private replayHost(): ReplayHost {
+    return {
+      fresh: () => this.newMachine(),
+      configure: (m, all) => {
+        if (this.uasm) this.hooks = this.uasm.threadStartHooks((msg) => this.output('console', `uintr-debug: ${msg}\n`));
+        this.applyBreakpoints(m, all);
+        m.setStopFilters(all ? this.filters : []);
+        m.setDataWatches(all ? this.dataBps.map((d) => d.watch) : []);
+      },
+      resetHitCounts: () => this.hitEpoch++,
+    };
+  }
+
   // ------------------------------------------------------------------ initialize / launch
 
   protected override initializeRequest(response: DebugProtocol.InitializeResponse, args: DebugProtocol.InitializeRequestArguments): void {
@@ -200,6 +256,7 @@ export class UintrDebugSession extends DebugSession {
       supportsDataBreakpoints: true,
       supportsDataBreakpointBytes: true,
       supportsLogPoints: true,
+      supportsStepBack: true,
     };
     this.sendResponse(response);
   }
@@ -220,26 +277,19 @@ export class UintrDebugSession extends DebugSession {
       // a .uasm file is assembled here (errors: file:line:col); its @cores / @seed apply unless the launch sets them
       const uasm = isUasm(program) ? UasmSource.load(program) : null;
       if (uasm) Object.assign(a, uasm.launchDefaults(raw as unknown as Record<string, unknown>));
-      const m = new Machine({
-        cores: a.cores,
-        seed: a.seed,
-        cwd,
-        allowRead: a.allowFiles,
-        uintrAbi: a.uintrAbi,
-        io: {
-          write: (fd, d) => this.output(fd === 1 ? 'stdout' : 'stderr', this.dec[fd].decode(d, { stream: true })),
-          readStdin: () => new Uint8Array(0),
-          isatty: () => false,
-        },
-      });
+      this.args = a;
+      this.image = uasm?.elf;
+      this.launchEnv = { cwd, program, argv: [program, ...a.args], envp: Object.entries(a.env).map(([k, v]) => `${k}=${v}`) };
+      let m: Machine;
       try {
-        m.load(program, [program, ...a.args], Object.entries(a.env).map(([k, v]) => `${k}=${v}`), uasm?.elf);
+        m = this.newMachine();
       } catch (e) {
         if (e instanceof ElfError) this.fail(`cannot debug ${program}: ${e.message}`);
         throw e;
       }
+      // replays load the very bytes launched (the file may be rebuilt meanwhile)
+      this.image ??= new Uint8Array(fs.readFileSync(program));
       this.machine = m;
-      this.args = a;
       this.uasm = uasm;
       this.syms = uasm ? uasm.symbols : SymbolTable.fromFile(program);
       this.dbg = uasm ?? DebugInfo.fromFile(program);
@@ -429,6 +479,49 @@ export class UintrDebugSession extends DebugSession {
   }
   protected override stepOutRequest(response: DebugProtocol.StepOutResponse, args: DebugProtocol.StepOutArguments): void {
     this.step(response, args.threadId, 'out', args.granularity);
+  }
+
+  // ------------------------------------------------------------------ reverse execution (reverse.ts)
+
+  protected override stepBackRequest(response: DebugProtocol.StepBackResponse, args: DebugProtocol.StepBackArguments): void {
+    this.reverse(response, args.threadId, (m, host) => {
+      const line = args.granularity !== 'instruction' && !!this.dbg?.hasLines;
+      return stepBack(host, m, this.thread(args.threadId).tid, line ? 'line' : 'instruction', this.dbg);
+    });
+  }
+
+  protected override reverseContinueRequest(response: DebugProtocol.ReverseContinueResponse, args: DebugProtocol.ReverseContinueArguments): void {
+    this.reverse(response, args.threadId, (m, host) => reverseContinue(host, m, this.thread(args.threadId).tid));
+  }
+
+  /**
+   * Run a replay; on success the replayed machine replaces the current one (the old one is kept on an
+   * error) and the stop is reported like any other.
+   */
+  private reverse(response: DebugProtocol.Response, threadId: number, go: (m: Machine, host: ReplayHost) => ReverseResult): void {
+    this.guard(response, () => {
+      this.requireStopped();
+      const old = this.machine!;
+      const hooks = this.hooks;
+      let r: ReverseResult;
+      this.replaying = true;
+      try {
+        r = go(old, this.replayHost());
+      } catch (e) {
+        this.hooks = hooks;
+        throw e;
+      } finally {
+        this.replaying = false;
+      }
+      this.machine = r.machine;
+      this.dis = new Disassembler(r.machine, this.syms, this.dbg);
+      this.lineStep = null;
+      this.endPending = null;
+      r.machine.drainEvents(); // already sent the first time; the views re-read the (shorter) log on the stop
+      this.sendResponse(response);
+      if (r.atStart) this.output('console', `uintr-debug: reached the start of the recording (thread ${threadId})\n`);
+      this.reportStop(r.stop);
+    });
   }
 
   protected override pauseRequest(response: DebugProtocol.PauseResponse): void {
@@ -928,7 +1021,7 @@ export class UintrDebugSession extends DebugSession {
     const h = hit && hit.trim() ? compileHitCondition(hit) : null;
     const log = logMessage !== undefined && logMessage !== '' ? compileLogMessage(logMessage) : null;
     if (!c && !h && !log) return null;
-    let hits = 0;
+    let hits = 0, epoch = this.hitEpoch;
     const ctx = (t: Thread): EvalContext => {
       const base = this.evalContext(t);
       return extra ? { name: (n) => extra(t, n) ?? base.name(n), read: base.read } : base;
@@ -939,6 +1032,10 @@ export class UintrDebugSession extends DebugSession {
       } catch (e) {
         this.output('console', `breakpoint condition '${cond}': ${(e as Error).message}: stopping\n`);
         return true;
+      }
+      if (epoch !== this.hitEpoch) {
+        epoch = this.hitEpoch;
+        hits = 0;
       }
       hits++;
       if (h && !h(hits)) return false;
@@ -975,16 +1072,18 @@ export class UintrDebugSession extends DebugSession {
     return out;
   }
 
-  private applyBreakpoints(): void {
+  /** Install the breakpoints on m (all = false: only the hooks, which change guest state and never stop). */
+  private applyBreakpoints(m: Machine | null = this.machine, all = true): void {
     // several breakpoints at one address (e.g. a function breakpoint and a logpoint): every predicate runs
     // (each logpoint logs, each hit count counts); the machine stops if any of them says so
     const byAddr = new Map<number, (((t: Thread) => boolean) | null)[]>();
-    for (const b of [...this.instrBps, ...this.funcBps, ...[...this.lineBps.values()].flat(), ...this.annotationBps, ...this.hooks]) {
+    const user = all ? [...this.instrBps, ...this.funcBps, ...[...this.lineBps.values()].flat(), ...this.annotationBps] : [];
+    for (const b of [...user, ...this.hooks]) {
       const l = byAddr.get(b.addr);
       if (l) l.push(b.cond);
       else byAddr.set(b.addr, [b.cond]);
     }
-    this.machine?.setBreakpoints(
+    m?.setBreakpoints(
       [...byAddr].map(([addr, cs]) => {
         if (cs.length === 1) return [addr, cs[0]] as [number, ((t: Thread) => boolean) | null];
         return [addr, (t: Thread) => cs.reduce<boolean>((stop, c) => (c === null || c(t)) || stop, false)] as [number, (t: Thread) => boolean];
@@ -1246,6 +1345,7 @@ export class UintrDebugSession extends DebugSession {
         out.push({ verified: true });
       }
       m.setStopFilters(on);
+      this.filters = on;
       response.body = { breakpoints: out };
       this.sendResponse(response);
     });

@@ -103,6 +103,8 @@ export interface Stop {
   hits?: WatchHit[];
   /** reason 'exception', filter 'signal' for a sent signal: the signal. */
   signal?: number;
+  /** The one-shot stop of stopAtBoundary (a replay landing), not a stop of the session's own. */
+  landing?: boolean;
 }
 
 export type RunResult =
@@ -112,6 +114,27 @@ export type RunResult =
   | { kind: 'ended'; outcome: RunOutcome; description: string };
 
 export type StepKind = 'into' | 'over' | 'out';
+
+/**
+ * A point on the machine's (deterministic) timeline: `total` instructions run (kernel.totalInsns, system
+ * calls included at their cost), then — when `tid` is set — the machine stopped at that thread's next
+ * instruction boundary. A stop taken by a fault or signal hook is not `exact`: replay cannot land there.
+ */
+export interface Position {
+  total: number;
+  tid: number | null;
+  /** That thread's RIP there (a delivery moves it without an instruction: two boundaries at one total). */
+  rip?: number;
+  exact: boolean;
+}
+
+/** A change the debugger made to the guest (setRegister, writeMemory, setUintr, post), replayed at its position. */
+export type JournalOp =
+  | { op: 'register'; tid: number; name: string; value: bigint }
+  | { op: 'memory'; tid: number; addr: number; data: Uint8Array }
+  | { op: 'uintr'; tid: number; field: string; value: bigint }
+  | { op: 'post'; tid: number; vector: number };
+export type JournalEntry = JournalOp & { pos: Position };
 
 /** A user interrupt being handled (pushed by delivery, popped by UIRET): the handler's frame. */
 export interface ActiveDelivery {
@@ -237,6 +260,12 @@ export class Machine implements KernelDebugger {
   /** post() in progress: its events do not trigger stops. */
   private injecting = false;
   program = '';
+  /** Where the last stop was taken: the boundary of thread `tid`, or another hook (fault/signal). */
+  private stopHook: { tid: number; boundary: boolean } | null = null;
+  /** A one-shot stop at this thread's next instruction boundary (at `rip`, if set) (replay: stopAtBoundary). */
+  private boundaryStop: { tid: number; rip: number | null } | null = null;
+  /** Every change the debugger made, in order (see JournalEntry). */
+  readonly journal: JournalEntry[] = [];
 
   /** The thread to run one instruction at a time: an instruction step, or an aborted watched store. */
   get singleStep(): Thread | null {
@@ -335,6 +364,7 @@ export class Machine implements KernelDebugger {
    */
   run(budget: number): RunResult {
     const k = this.kernel;
+    this.stopHook = null;
     if (k.outcome) return this.endResult(k.outcome);
     if (this.pauseRequested) {
       this.pauseRequested = false;
@@ -390,9 +420,68 @@ export class Machine implements KernelDebugger {
     this.singleStep = null;
   }
 
+  // ------------------------------------------------------------------ the timeline (reverse execution)
+
+  /** Where the machine is now (valid while stopped; see Position). */
+  position(): Position {
+    const total = this.kernel.totalInsns;
+    const h = this.stopHook;
+    if (!h) return { total, tid: null, exact: true };
+    const t = this.thread(h.tid);
+    return { total, tid: h.tid, rip: t?.cpu.rip, exact: h.boundary };
+  }
+
+  /**
+   * Stop at the next instruction boundary of thread `tid` where its RIP is `rip` (any RIP if undefined),
+   * reported as a 'step' stop with `landing` set; null cancels. The engine also stops at `rip` (after a
+   * user-interrupt delivery to a handler there, with no instruction run).
+   */
+  stopAtBoundary(tid: number | null, rip?: number): void {
+    const had = this.boundaryStop?.rip ?? null;
+    this.boundaryStop = tid === null ? null : { tid, rip: rip ?? null };
+    if ((rip ?? null) !== had && (had !== null || rip !== undefined)) this.stopsChanged();
+  }
+
+  /** Re-apply a change from another machine's journal (replay); it is journaled here too. */
+  applyJournal(e: JournalEntry): void {
+    const t = this.thread(e.tid);
+    if (!t || t.state === TState.Exited) throw new Error(`replay: thread ${e.tid} does not exist at the position of a change made by the debugger`);
+    switch (e.op) {
+      case 'register':
+        return this.setRegister(t, e.name, e.value);
+      case 'memory':
+        this.writeMemory(t, e.addr, e.data);
+        return;
+      case 'uintr':
+        return this.setUintr(t, e.field, e.value);
+      case 'post':
+        this.post(t, e.vector);
+        return;
+    }
+  }
+
+  private record(e: JournalOp): void {
+    this.journal.push({ ...e, pos: this.position() });
+  }
+
   // ------------------------------------------------------------------ KernelDebugger
 
   boundary(t: Thread): boolean {
+    let stop = this.checkBoundary(t);
+    const b = this.boundaryStop;
+    if (b !== null && b.tid === t.tid && (b.rip === null || b.rip === t.cpu.rip)) {
+      // the one-shot landing stop of a replay; a real stop at the same boundary takes its place
+      this.stopAtBoundary(null);
+      if (!stop) {
+        this.pending = { reason: 'step', thread: t, landing: true };
+        stop = this.stopNow();
+      }
+    }
+    if (stop) this.stopHook = { tid: t.tid, boundary: true };
+    return stop;
+  }
+
+  private checkBoundary(t: Thread): boolean {
     const e = t.proc.engine;
     if (this.engineVersion.get(e) !== this.stopsVersion) this.syncStops(e);
     if (this.pending) return this.stopNow();
@@ -442,7 +531,8 @@ export class Machine implements KernelDebugger {
         c.faultCode = 0;
         return false;
       }
-      return this.pending !== null && this.pending.thread === t ? this.stopNow() : false;
+      if (this.pending !== null && this.pending.thread === t) return this.hookStop(t);
+      return false;
     }
     if (!this.filters.has('signal')) return false;
     const c = t.cpu;
@@ -456,6 +546,12 @@ export class Machine implements KernelDebugger {
       filter: 'signal',
       description: `${signalName(c.faultSig)}${c.faultMsg ? ` (${c.faultMsg})` : ''} in thread ${t.tid} at rip 0x${c.rip.toString(16)}${addr}: ${d?.text ?? '?'} (not yet delivered)`,
     };
+    return this.hookStop(t);
+  }
+
+  /** A stop taken outside an instruction boundary (a fault or a signal hook): not a replayable position. */
+  private hookStop(t: Thread): boolean {
+    this.stopHook = { tid: t.tid, boundary: false };
     return this.stopNow();
   }
 
@@ -626,7 +722,7 @@ export class Machine implements KernelDebugger {
       signal: info.signo,
       description: `${signalName(info.signo)} sent by ${how}${from} to thread ${t.tid} at rip 0x${t.cpu.rip.toString(16)}: ${action} (not yet delivered)`,
     };
-    return this.stopNow();
+    return this.hookStop(t);
   }
 
   private setTempStop(a: number): void {
@@ -647,6 +743,7 @@ export class Machine implements KernelDebugger {
 
   private syncStops(e: Engine): void {
     const want = new Set<number>([...this.breakpoints.keys(), ...this.tempStops]);
+    if (this.boundaryStop?.rip != null) want.add(this.boundaryStop.rip);
     let have = e.cache.stops;
     if (!(have instanceof StopSet)) {
       const n = new StopSet();
@@ -772,6 +869,11 @@ export class Machine implements KernelDebugger {
 
   /** Write a register (name as in registers(), or a 32/16/8-bit sub-register). Throws on a bad name/value. */
   setRegister(t: Thread, name: string, v: bigint): void {
+    this.setRegisterValue(t, name, v);
+    this.record({ op: 'register', tid: t.tid, name, value: v });
+  }
+
+  private setRegisterValue(t: Thread, name: string, v: bigint): void {
     const n = name.toLowerCase();
     const c = t.cpu;
     const g = GPR_NAMES.indexOf(n);
@@ -832,6 +934,7 @@ export class Machine implements KernelDebugger {
   /** Write guest memory (protection ignored; translated code on those pages is invalidated). Returns bytes written. */
   writeMemory(t: Thread, addr: number, data: Uint8Array): number {
     const m = t.proc.mem;
+    this.record({ op: 'memory', tid: t.tid, addr, data: data.slice() });
     let i = 0;
     while (i < data.length) {
       const a = addr + i;
@@ -940,6 +1043,7 @@ export class Machine implements KernelDebugger {
     } finally {
       this.watchSuspended--;
     }
+    this.record({ op: 'uintr', tid: t.tid, field, value: v });
   }
 
   private setUintrField(t: Thread, field: string, v: bigint): void {
@@ -998,6 +1102,7 @@ export class Machine implements KernelDebugger {
     if (!r || !r.active) throw new Error(`thread ${t.tid} is not a user-interrupt receiver (no handler registered)`);
     this.injecting = true;
     this.watchSuspended++;
+    this.record({ op: 'post', tid: t.tid, vector });
     try {
       return this.postVector(t, r.upid, vector);
     } finally {

@@ -1,0 +1,303 @@
+/**
+ * Reverse execution (stepBack, reverseContinue) by deterministic replay.
+ *
+ * The machine is deterministic: the same program, options and seed give the same instruction stream,
+ * however it is cut into run() pieces and whatever breakpoints are set (test/dap/machine.test.ts). So any
+ * earlier point of a session can be reached again by starting a fresh machine and running it forward to
+ * that point's Position (instructions run so far, then the next boundary of a thread), re-applying on the
+ * way every change the debugger made (the machine's journal: registers, memory, UINTR fields, posted
+ * interrupts). No snapshots are kept: a reverse step costs a replay from the start (about the time the
+ * program took to get there, at full speed, without breakpoints).
+ *
+ *  - stepBack (instruction): back to the boundary before the thread's previous step (an instruction, or a
+ *    user-interrupt / signal delivery that moved its RIP). The positions of the thread's steps are found by
+ *    replaying a window before the current position with instruction steps of that thread, widened (×8)
+ *    until it holds an earlier step, or reaches the start.
+ *  - stepBack (line, the default where the PC has line information; gdb's reverse-next): back to the start
+ *    of the current line if the thread is in its middle, else to the start of the previous line run in this
+ *    frame or an outer one; calls and user-interrupt handlers in between are stepped over.
+ *  - reverseContinue: replays from the start with the session's stops (breakpoints, filters, data
+ *    breakpoints) to find the last one before the current position, then replays again to that stop (the
+ *    k-th). Without one, the session goes back to the start (the entry point).
+ *
+ * Limits: a change the debugger made at a stop taken by a fault or signal hook cannot be replayed (an error
+ * says so); files the guest reads must not change meanwhile; hit counts restart from 0 on reverseContinue
+ * (they then count the hits up to the position reached).
+ */
+import type { Machine, Position, JournalEntry, Stop, Thread } from '../emulator/machine';
+import type { DebugInfo } from './dwarf/index';
+
+export class ReplayError extends Error {}
+
+/** What the replay needs from the session. */
+export interface ReplayHost {
+  /** A new machine for the same program, options and io, loaded, nothing run. */
+  fresh(): Machine;
+  /** Install the session's stops on m (all = false: only the hooks that change guest state, e.g. .uasm thread start). */
+  configure(m: Machine, all: boolean): void;
+  /** Restart every breakpoint hit count at 0. */
+  resetHitCounts(): void;
+}
+
+/** One stop of a thread's instruction steps, with what the line logic needs. */
+interface StepPos {
+  pos: Position;
+  icount: number;
+  rip: number;
+  rsp: number;
+  depth: number;
+}
+
+const MAX_WINDOW = Number.MAX_SAFE_INTEGER;
+
+/** A replayed machine: fresh, configured, at `pos` of the timeline of `journal`. */
+export class Replay {
+  readonly m: Machine;
+  /** Journal entries applied so far. */
+  private next = 0;
+  /** The last landing (stopAtBoundary) position. */
+  private landed: Position | null = null;
+
+  constructor(private host: ReplayHost, private journal: readonly JournalEntry[], stops: boolean) {
+    this.m = host.fresh();
+    host.configure(this.m, stops);
+  }
+
+  get total(): number {
+    return this.m.kernel.totalInsns;
+  }
+
+  /**
+   * Run to `limit` instructions, applying the journal on the way. Stops met before the limit (when stops
+   * are configured) go to `onStop`; if it returns true the replay ends there and that stop is returned.
+   * Returns null at the limit. Options: `inclusive` also applies the changes made at the limit itself;
+   * `atLimit` also passes on stops at the limit; `loose` accepts ending just past a limit that is not a
+   * position (a system call counts its cost at once); `afterChange` runs after a change was applied (the
+   * landing before it ended any step in progress).
+   */
+  runTo(limit: number, o: RunOptions = {}): Stop | null {
+    for (;;) {
+      const e = this.journal[this.next];
+      const due = e && (e.pos.total < limit || (o.inclusive && e.pos.total === limit));
+      const stop = this.runUntil(due ? e.pos.total : limit, o.onStop, !due && !!o.loose, !due && !!o.atLimit);
+      if (stop) return stop;
+      if (!due) return null;
+      if (!e.pos.exact) throw new ReplayError(`cannot replay past a change made by the debugger at a fault or signal stop (at ${e.pos.total} instructions)`);
+      if (e.pos.tid !== null && !this.isAt(e.pos)) {
+        const s = this.land(e.pos.tid, e.pos.rip);
+        if (!s.landing && o.onStop && o.onStop(s)) {
+          // a real stop at the very boundary of the change: part of the timeline; the change follows it
+          this.applyAt(e.pos);
+          return s;
+        }
+      }
+      this.applyAt(e.pos);
+      o.afterChange?.();
+    }
+  }
+
+  private applyAt(pos: Position): void {
+    const same = (e: JournalEntry) => e.pos.total === pos.total && e.pos.tid === pos.tid && e.pos.rip === pos.rip;
+    for (let e = this.journal[this.next]; e && same(e); e = this.journal[++this.next]) this.m.applyJournal(e);
+  }
+
+  /** Landed at pos (a thread's boundary) already, with nothing run since. */
+  private isAt(pos: Position): boolean {
+    const l = this.landed;
+    return l !== null && l.total === pos.total && l.tid === pos.tid && l.rip === pos.rip && this.total === pos.total;
+  }
+
+  /**
+   * Run (budgeted) until exactly `limit` instructions (loose: or just past it, for a limit that is not a
+   * position: a system call counts its cost at once); stops that come at the limit itself are not passed on.
+   */
+  private runUntil(limit: number, onStop?: (s: Stop) => boolean, loose = false, atLimit = false): Stop | null {
+    const m = this.m;
+    while (this.total < limit) {
+      const r = m.run(limit - this.total);
+      if (r.kind === 'ended') throw new ReplayError(`replay diverged: the program ended after ${this.total} instructions, before ${limit}`);
+      if (r.kind === 'stopped') {
+        if ((this.total < limit || atLimit) && onStop && onStop(r.stop)) return r.stop;
+        m.resume();
+      }
+    }
+    if (this.total !== limit && !loose) throw new ReplayError(`replay diverged: ran to ${this.total} instructions instead of ${limit}`);
+    return null;
+  }
+
+  /** Stop at thread tid's next boundary, with nothing run before it. Returns the stop (a real one if the session's stops hit there). */
+  land(tid: number, rip?: number): Stop {
+    const m = this.m;
+    const before = this.total;
+    m.stopAtBoundary(tid, rip);
+    const r = m.run(1);
+    m.stopAtBoundary(null);
+    if (r.kind !== 'stopped' || this.total !== before || m.position().tid !== tid) {
+      throw new ReplayError(`replay diverged: thread ${tid} was not at a boundary after ${before} instructions`);
+    }
+    this.landed = m.position();
+    return r.stop;
+  }
+
+  /** Go to `pos`, with the changes the debugger made there applied. */
+  goTo(pos: Position): void {
+    this.runTo(pos.total, { inclusive: true });
+    if (pos.tid !== null && !this.isAt(pos)) this.land(pos.tid, pos.rip);
+  }
+}
+
+interface RunOptions {
+  onStop?: (s: Stop) => boolean;
+  inclusive?: boolean;
+  atLimit?: boolean;
+  loose?: boolean;
+  afterChange?: () => void;
+}
+
+export interface ReverseResult {
+  machine: Machine;
+  /** The thread to report, and the stop (reason and details) the client should see. */
+  stop: Stop;
+  /** Reached the start of the recording (nothing earlier to go back to). */
+  atStart: boolean;
+}
+
+/** The machine at the start (the entry point), for when there is nothing earlier. */
+function start(host: ReplayHost, journal: readonly JournalEntry[], tidHint: number): ReverseResult {
+  const r = new Replay(host, journal, true);
+  r.goTo({ total: 0, tid: null, exact: true });
+  const t = r.m.thread(tidHint) ?? r.m.mainThread;
+  return { machine: r.m, stop: { reason: 'entry', thread: t }, atStart: true };
+}
+
+/**
+ * The positions of thread tid's instruction steps from `from` up to `to` (inclusive), starting with its
+ * first boundary at or after `from`.
+ */
+function collectSteps(host: ReplayHost, journal: readonly JournalEntry[], tid: number, from: number, to: number): StepPos[] {
+  const r = new Replay(host, journal, false);
+  r.runTo(from, { loose: true });
+  const m = r.m;
+  const out: StepPos[] = [];
+  const record = (st: Thread) => out.push({ pos: m.position(), icount: st.cpu.icount, rip: st.cpu.rip, rsp: st.cpu.getRegNum(4), depth: m.activeDeliveries(st).length });
+  let first = true;
+  const issue = () => {
+    const t = m.thread(tid);
+    if (first || !t) m.stopAtBoundary(tid);
+    else m.stepInstruction(t, 'into');
+  };
+  for (; r.total < to; first = false) {
+    issue();
+    const s = r.runTo(to, { onStop: (x) => x.reason === 'step' && x.thread.tid === tid, afterChange: issue, atLimit: true });
+    m.stopAtBoundary(null);
+    if (!s) {
+      // at `to`: the thread may still have a boundary there before the current position (e.g. it was
+      // blocked, and a user interrupt is delivered as it resumes); probe without running anything else
+      m.resume();
+      m.stopAtBoundary(tid);
+      const r = m.run(1);
+      if (r.kind === 'stopped' && r.stop.landing && r.stop.thread.tid === tid && m.kernel.totalInsns === to) record(r.stop.thread);
+      break;
+    }
+    record(s.thread);
+  }
+  return out;
+}
+
+/** Key of a position for the line logic: its source line ('' without line information). */
+function lineKey(dbg: DebugInfo | null, rip: number): string {
+  const e = dbg?.lineAt(rip);
+  return e ? `${e.file}:${e.line}` : '';
+}
+
+/**
+ * Choose the target among a thread's step positions (chronological; `cur` is the current state). Returns
+ * the index, or -1 when the window is too short to decide.
+ */
+function chooseTarget(steps: StepPos[], cur: StepPos, granularity: 'instruction' | 'line', dbg: DebugInfo | null): number {
+  // the steps at the current state itself (the current position, or the same thread state later) end the list
+  let n = steps.length;
+  while (n > 0 && steps[n - 1].icount === cur.icount && steps[n - 1].rip === cur.rip && steps[n - 1].rsp === cur.rsp) n--;
+  if (n === 0) return -1;
+  const curKey = lineKey(dbg, cur.rip);
+  if (granularity === 'instruction' || !curKey) return n - 1;
+  // reverse-next: positions deeper than the current frame (callees, handlers) are stepped over
+  const deeper = (s: StepPos) => s.depth > cur.depth || (s.depth === cur.depth && s.rsp < cur.rsp);
+  let i = n - 1;
+  const walk = (key: string): number => {
+    // the earliest index of the run of `key` (not counting deeper positions) that ends at i; -1 if it reaches the window's start
+    let first = -1;
+    for (; i >= 0; i--) {
+      const s = steps[i];
+      if (deeper(s)) continue;
+      if (lineKey(dbg, s.rip) !== key) return first;
+      first = i;
+    }
+    return -2;
+  };
+  const mid = walk(curKey);
+  if (mid === -2) return -1;
+  if (mid >= 0) return mid; // in the middle of the current line: back to its start
+  // at the start of the current line: the previous line run
+  while (i >= 0 && deeper(steps[i])) i--;
+  if (i < 0) return -1;
+  const prev = walk(lineKey(dbg, steps[i].rip));
+  return prev === -2 ? -1 : prev;
+}
+
+/** stepBack of thread tid from machine m's current position. */
+export function stepBack(host: ReplayHost, m: Machine, tid: number, granularity: 'instruction' | 'line', dbg: DebugInfo | null): ReverseResult {
+  const t = m.thread(tid);
+  if (!t) throw new ReplayError(`no thread ${tid}`);
+  const here = m.position();
+  if (!here.exact) throw new ReplayError('cannot step back from a stop taken by a fault or signal hook; step or continue first');
+  const journal = m.journal.slice();
+  const cur: StepPos = { pos: here, icount: t.cpu.icount, rip: t.cpu.rip, rsp: t.cpu.getRegNum(4), depth: m.activeDeliveries(t).length };
+  for (let w = 4096; ; w = Math.min(w * 8, MAX_WINDOW)) {
+    const from = Math.max(0, here.total - w);
+    const steps = collectSteps(host, journal, tid, from, here.total);
+    const i = chooseTarget(steps, cur, granularity, dbg);
+    if (i >= 0) {
+      const target = steps[i];
+      const r = new Replay(host, journal, true);
+      r.goTo(target.pos);
+      const nt = r.m.thread(tid);
+      if (!nt || nt.cpu.icount !== target.icount || nt.cpu.rip !== target.rip) throw new ReplayError('replay diverged: the thread is not where the earlier run had it');
+      return { machine: r.m, stop: { reason: 'step', thread: nt }, atStart: false };
+    }
+    if (from === 0) {
+      // no earlier step of this thread: the start (its creation, or the program's entry)
+      const s = steps[0];
+      if (s && !(s.icount === cur.icount && s.rip === cur.rip && s.pos.total === here.total)) {
+        const r = new Replay(host, journal, true);
+        r.goTo(s.pos);
+        return { machine: r.m, stop: { reason: 'step', thread: r.m.thread(tid)! }, atStart: true };
+      }
+      return start(host, journal, tid);
+    }
+  }
+}
+
+/** reverseContinue from machine m's current position: to the last stop of the session's stops before it. */
+export function reverseContinue(host: ReplayHost, m: Machine, tid: number): ReverseResult {
+  const here = m.position();
+  const journal = m.journal.slice();
+  // 1: how many stops come before the current position
+  host.resetHitCounts();
+  const r1 = new Replay(host, journal, true);
+  let count = 0;
+  r1.runTo(here.total, {
+    onStop: () => {
+      count++;
+      return false;
+    },
+  });
+  if (count === 0) return start(host, journal, tid);
+  // 2: to the last of them
+  host.resetHitCounts();
+  const r2 = new Replay(host, journal, true);
+  let k = 0;
+  const stop = r2.runTo(here.total, { onStop: () => ++k === count });
+  if (!stop) throw new ReplayError('replay diverged: the stop found before is not there');
+  return { machine: r2.m, stop, atStart: false };
+}
