@@ -167,6 +167,10 @@ export class UintrTracker implements vscode.Disposable {
         this.lastStop = st;
       }
       this.state = st;
+      if (st.events < this.events.size) {
+        this.events.truncate(st.events); // went back in time (stepBack / reverseContinue)
+        this.eventsChanged.fire();
+      }
       for (const t of st.threads) this.names.set(t.id, t.name);
       if (this.focusedThread === undefined && st.threads[0]) this.focusedThread = st.threads[0].id;
       this.changed.fire();

@@ -22,6 +22,14 @@ export class EventStore {
   }
 
   /**
+   * Keep the first n events only: after a reverse step or reverse continue the adapter's log is shorter
+   * (the run is replayed; going forward again logs the same events with the same seq).
+   */
+  truncate(n: number): void {
+    if (n < this.evs.length) this.evs.length = Math.max(0, n);
+  }
+
+  /**
    * Add events (any order, duplicates ignored). Returns the missing seq range [from, to) before the newest
    * event, if there is a gap that should be fetched with `uintr/events`.
    */

@@ -217,6 +217,45 @@ test('bundle + inline adapter: F5 on the uipi ELF, UINTR State / Events / status
   for (const s of subs) s.dispose();
 });
 
+test('Step Back from the delivery: the UINTR views follow the replayed (earlier) state', async () => {
+  const bundle = path.join(root, 'dist/extension.js');
+  if (!fs.existsSync(bundle)) execFileSync(process.execPath, [path.join(root, 'scripts/build.mjs')]);
+  const rec = newRecorded();
+  const ext = loadWithMock(bundle, rec);
+  const subs: { dispose(): void }[] = [];
+  ext.activate({ subscriptions: subs });
+  const { session, events } = wire(rec);
+  stop = async () => {
+    await session.customRequest('disconnect', {}).catch(() => {});
+  };
+  rec.debug.activeDebugSession = session;
+  for (const l of rec.listeners.get('activeSession') ?? []) l(session);
+  const init = (await session.customRequest('initialize', { adapterID: 'uintr', pathFormat: 'path', linesStartAt1: true, columnsStartAt1: true })) as { supportsStepBack?: boolean };
+  assert.equal(init.supportsStepBack, true, 'VS Code shows Step Back / Reverse Continue');
+  await session.customRequest('launch', { type: 'uintr', request: 'launch', name: 'uipi', program: uipiSample(), cores: 2, seed: 1 });
+  await session.customRequest('setExceptionBreakpoints', { filters: ['delivery'] });
+  await session.customRequest('configurationDone', {});
+  const stopped = await until('the delivery stop', () => events.find((e) => e.event === 'stopped'));
+  const tid = stopped.body.threadId;
+  const ev = rec.views.get('uintrEvents')!.treeDataProvider as any;
+  const kinds = () => ev.getChildren().map((r: any) => r.ev.kind);
+  await until('the delivery row', () => kinds().includes('deliver'));
+  const sb = rec.statusBar[0];
+  await until('status bar at the delivery', () => sb.text === `$(zap) UINTR ${tid}: UIF 0 · 0 pending`);
+  // one instruction back: before the delivery, vector 0 pending with UIF 1; the log no longer has the delivery
+  await session.customRequest('stepBack', { threadId: tid, granularity: 'instruction' });
+  await until('the step-back stop', () => events.filter((e) => e.event === 'stopped').length === 2);
+  await until('the delivery row gone', () => !kinds().includes('deliver') && kinds().includes('recognized'));
+  await until('status bar before the delivery', () => sb.text === `$(zap) UINTR ${tid}: UIF 1 · 1 pending`);
+  // forward again: the same delivery
+  await session.customRequest('continue', { threadId: tid });
+  await until('the delivery again', () => events.filter((e) => e.event === 'stopped').length === 3);
+  await until('the delivery row again', () => kinds().includes('deliver'));
+  await session.customRequest('disconnect', {});
+  stop = undefined;
+  for (const s of subs) s.dispose();
+});
+
 test('F5 on a C file: gcc -O0 -g -static -pthread -muintr through the uintr-gcc task; build errors and a missing gcc are reported', async (t) => {
   const bundle = path.join(root, 'dist/extension.js');
   const rec = newRecorded();
