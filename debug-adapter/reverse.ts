@@ -29,6 +29,10 @@ import type { DebugInfo } from './dwarf/index';
 
 export class ReplayError extends Error {}
 
+function samePosition(a: Position, b: Position): boolean {
+  return a.total === b.total && a.tid === b.tid && a.rip === b.rip && (a.hook ?? 'boundary') === (b.hook ?? 'boundary');
+}
+
 /** What the replay needs from the session. */
 export interface ReplayHost {
   /** A new machine for the same program, options and io, loaded, nothing run. */
@@ -82,9 +86,8 @@ export class Replay {
       const stop = this.runUntil(due ? e.pos.total : limit, o.onStop, !due && !!o.loose, !due && !!o.atLimit);
       if (stop) return stop;
       if (!due) return null;
-      if (!e.pos.exact) throw new ReplayError(`cannot replay past a change made by the debugger at a fault or signal stop (at ${e.pos.total} instructions)`);
       if (e.pos.tid !== null && !this.isAt(e.pos)) {
-        const s = this.land(e.pos.tid, e.pos.rip);
+        const s = this.land(e.pos);
         if (!s.landing && o.onStop && o.onStop(s)) {
           // a real stop at the very boundary of the change: part of the timeline; the change follows it
           this.applyAt(e.pos);
@@ -97,14 +100,13 @@ export class Replay {
   }
 
   private applyAt(pos: Position): void {
-    const same = (e: JournalEntry) => e.pos.total === pos.total && e.pos.tid === pos.tid && e.pos.rip === pos.rip;
-    for (let e = this.journal[this.next]; e && same(e); e = this.journal[++this.next]) this.m.applyJournal(e);
+    for (let e = this.journal[this.next]; e && samePosition(e.pos, pos); e = this.journal[++this.next]) this.m.applyJournal(e);
   }
 
   /** Landed at pos (a thread's boundary) already, with nothing run since. */
   private isAt(pos: Position): boolean {
     const l = this.landed;
-    return l !== null && l.total === pos.total && l.tid === pos.tid && l.rip === pos.rip && this.total === pos.total;
+    return l !== null && samePosition(l, pos) && this.total === pos.total;
   }
 
   /**
@@ -125,24 +127,41 @@ export class Replay {
     return null;
   }
 
-  /** Stop at thread tid's next boundary, with nothing run before it. Returns the stop (a real one if the session's stops hit there). */
-  land(tid: number, rip?: number): Stop {
+  /** Stop in the hook of `pos` (its thread's next boundary, by default), with nothing run before it. Returns the stop (a real one if the session's stops hit there). */
+  land(pos: Position): Stop {
     const m = this.m;
     const before = this.total;
-    m.stopAtBoundary(tid, rip);
+    m.stopAtBoundary(pos.tid, pos.rip, pos.hook);
     const r = m.run(1);
     m.stopAtBoundary(null);
-    if (r.kind !== 'stopped' || this.total !== before || m.position().tid !== tid) {
-      throw new ReplayError(`replay diverged: thread ${tid} was not at a boundary after ${before} instructions`);
+    if (r.kind !== 'stopped' || this.total !== before || !samePosition(m.position(), pos)) {
+      throw new ReplayError(`replay diverged: thread ${pos.tid} was not at ${pos.hook ?? 'a boundary'}${pos.rip !== undefined ? ' at 0x' + pos.rip.toString(16) : ''} after ${before} instructions`);
     }
     this.landed = m.position();
     return r.stop;
   }
 
+  /**
+   * runTo(limit) with the stops at the limit passed on too, including the further stops that come there
+   * without an instruction in between (a fault hook after a boundary stop, the signal hook after it...).
+   */
+  runThrough(limit: number, onStop: (s: Stop) => boolean): Stop | null {
+    const s = this.runTo(limit, { onStop, atLimit: true });
+    if (s) return s;
+    const m = this.m;
+    while (this.total === limit) {
+      m.resume();
+      const r = m.run(1);
+      if (r.kind !== 'stopped' || this.total !== limit) break;
+      if (onStop(r.stop)) return r.stop;
+    }
+    return null;
+  }
+
   /** Go to `pos`, with the changes the debugger made there applied. */
   goTo(pos: Position): void {
     this.runTo(pos.total, { inclusive: true });
-    if (pos.tid !== null && !this.isAt(pos)) this.land(pos.tid, pos.rip);
+    if (pos.tid !== null && !this.isAt(pos)) this.land(pos);
   }
 }
 
@@ -165,7 +184,7 @@ export interface ReverseResult {
 /** The machine at the start (the entry point), for when there is nothing earlier. */
 function start(host: ReplayHost, journal: readonly JournalEntry[], tidHint: number): ReverseResult {
   const r = new Replay(host, journal, true);
-  r.goTo({ total: 0, tid: null, exact: true });
+  r.goTo({ total: 0, tid: null });
   const t = r.m.thread(tidHint) ?? r.m.mainThread;
   return { machine: r.m, stop: { reason: 'entry', thread: t }, atStart: true };
 }
@@ -250,7 +269,6 @@ export function stepBack(host: ReplayHost, m: Machine, tid: number, granularity:
   const t = m.thread(tid);
   if (!t) throw new ReplayError(`no thread ${tid}`);
   const here = m.position();
-  if (!here.exact) throw new ReplayError('cannot step back from a stop taken by a fault or signal hook; step or continue first');
   const journal = m.journal.slice();
   const cur: StepPos = { pos: here, icount: t.cpu.icount, rip: t.cpu.rip, rsp: t.cpu.getRegNum(4), depth: m.activeDeliveries(t).length };
   for (let w = 4096; ; w = Math.min(w * 8, MAX_WINDOW)) {
@@ -282,22 +300,26 @@ export function stepBack(host: ReplayHost, m: Machine, tid: number, granularity:
 export function reverseContinue(host: ReplayHost, m: Machine, tid: number): ReverseResult {
   const here = m.position();
   const journal = m.journal.slice();
-  // 1: how many stops come before the current position
+  // 1: how many stops come before the current position (those at its very instruction count only if the
+  // current position is met after them: their order is otherwise unknown)
   host.resetHitCounts();
   const r1 = new Replay(host, journal, true);
-  let count = 0;
-  r1.runTo(here.total, {
-    onStop: () => {
-      count++;
-      return false;
-    },
+  let count = 0, atHere = 0;
+  r1.runThrough(here.total, () => {
+    const p = r1.m.position();
+    if (p.total < here.total) count++;
+    else if (samePosition(p, here)) {
+      count += atHere;
+      return true;
+    } else atHere++;
+    return false;
   });
   if (count === 0) return start(host, journal, tid);
   // 2: to the last of them
   host.resetHitCounts();
   const r2 = new Replay(host, journal, true);
   let k = 0;
-  const stop = r2.runTo(here.total, { onStop: () => ++k === count });
+  const stop = r2.runThrough(here.total, () => ++k === count);
   if (!stop) throw new ReplayError('replay diverged: the stop found before is not there');
   return { machine: r2.m, stop, atStart: false };
 }

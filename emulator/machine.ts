@@ -115,17 +115,20 @@ export type RunResult =
 
 export type StepKind = 'into' | 'over' | 'out';
 
+/** Where the debugger can stop a thread: at an instruction boundary, or in the fault / signal hooks. */
+export type StopHook = 'boundary' | 'fault' | 'fault-signal' | 'signal';
+
 /**
  * A point on the machine's (deterministic) timeline: `total` instructions run (kernel.totalInsns, system
- * calls included at their cost), then — when `tid` is set — the machine stopped at that thread's next
- * instruction boundary. A stop taken by a fault or signal hook is not `exact`: replay cannot land there.
+ * calls included at their cost), then — when `tid` is set — the machine stopped in that thread's next `hook`
+ * (default: instruction boundary) with its RIP at `rip`. A user-interrupt delivery moves RIP without an
+ * instruction, so one total can hold two boundaries of a thread; the RIP tells them apart.
  */
 export interface Position {
   total: number;
   tid: number | null;
-  /** That thread's RIP there (a delivery moves it without an instruction: two boundaries at one total). */
   rip?: number;
-  exact: boolean;
+  hook?: StopHook;
 }
 
 /** A change the debugger made to the guest (setRegister, writeMemory, setUintr, post), replayed at its position. */
@@ -260,10 +263,10 @@ export class Machine implements KernelDebugger {
   /** post() in progress: its events do not trigger stops. */
   private injecting = false;
   program = '';
-  /** Where the last stop was taken: the boundary of thread `tid`, or another hook (fault/signal). */
-  private stopHook: { tid: number; boundary: boolean } | null = null;
-  /** A one-shot stop at this thread's next instruction boundary (at `rip`, if set) (replay: stopAtBoundary). */
-  private boundaryStop: { tid: number; rip: number | null } | null = null;
+  /** Where the last stop was taken: a hook of thread `tid`. */
+  private stopHook: { tid: number; hook: StopHook } | null = null;
+  /** A one-shot stop in this thread's next `hook` (at `rip`, if set) (replay: stopAtBoundary). */
+  private boundaryStop: { tid: number; rip: number | null; hook: StopHook } | null = null;
   /** Every change the debugger made, in order (see JournalEntry). */
   readonly journal: JournalEntry[] = [];
 
@@ -426,20 +429,36 @@ export class Machine implements KernelDebugger {
   position(): Position {
     const total = this.kernel.totalInsns;
     const h = this.stopHook;
-    if (!h) return { total, tid: null, exact: true };
-    const t = this.thread(h.tid);
-    return { total, tid: h.tid, rip: t?.cpu.rip, exact: h.boundary };
+    if (!h) return { total, tid: null };
+    const p: Position = { total, tid: h.tid, rip: this.thread(h.tid)?.cpu.rip };
+    if (h.hook !== 'boundary') p.hook = h.hook;
+    return p;
   }
 
   /**
-   * Stop at the next instruction boundary of thread `tid` where its RIP is `rip` (any RIP if undefined),
-   * reported as a 'step' stop with `landing` set; null cancels. The engine also stops at `rip` (after a
-   * user-interrupt delivery to a handler there, with no instruction run).
+   * Stop in thread `tid`'s next `hook` (default: its next instruction boundary) where its RIP is `rip` (any
+   * RIP if undefined), reported as a 'step' stop with `landing` set; null cancels. The engine also stops at
+   * `rip` (e.g. after a user-interrupt delivery to a handler there, with no instruction run).
    */
-  stopAtBoundary(tid: number | null, rip?: number): void {
+  stopAtBoundary(tid: number | null, rip?: number, hook: StopHook = 'boundary'): void {
     const had = this.boundaryStop?.rip ?? null;
-    this.boundaryStop = tid === null ? null : { tid, rip: rip ?? null };
+    this.boundaryStop = tid === null ? null : { tid, rip: rip ?? null, hook };
     if ((rip ?? null) !== had && (had !== null || rip !== undefined)) this.stopsChanged();
+  }
+
+  /** The one-shot landing stop (stopAtBoundary) is for t here: it is consumed. */
+  private landingAt(t: Thread, hook: StopHook): boolean {
+    const b = this.boundaryStop;
+    if (b === null || b.tid !== t.tid || b.hook !== hook || (b.rip !== null && b.rip !== t.cpu.rip)) return false;
+    this.stopAtBoundary(null);
+    return true;
+  }
+
+  /** Stop in a hook: the pending stop if there is one for it, else the landing stop. */
+  private hookStop(t: Thread, hook: StopHook, landing = false): boolean {
+    if (landing && this.pending === null) this.pending = { reason: 'step', thread: t, landing: true };
+    this.stopHook = { tid: t.tid, hook };
+    return this.stopNow();
   }
 
   /** Re-apply a change from another machine's journal (replay); it is journaled here too. */
@@ -467,18 +486,11 @@ export class Machine implements KernelDebugger {
   // ------------------------------------------------------------------ KernelDebugger
 
   boundary(t: Thread): boolean {
-    let stop = this.checkBoundary(t);
-    const b = this.boundaryStop;
-    if (b !== null && b.tid === t.tid && (b.rip === null || b.rip === t.cpu.rip)) {
-      // the one-shot landing stop of a replay; a real stop at the same boundary takes its place
-      this.stopAtBoundary(null);
-      if (!stop) {
-        this.pending = { reason: 'step', thread: t, landing: true };
-        stop = this.stopNow();
-      }
-    }
-    if (stop) this.stopHook = { tid: t.tid, boundary: true };
-    return stop;
+    // the one-shot landing stop of a replay; a real stop at the same boundary takes its place
+    const land = this.landingAt(t, 'boundary');
+    const stop = this.checkBoundary(t);
+    if (stop || land) return this.hookStop(t, 'boundary', land);
+    return false;
   }
 
   private checkBoundary(t: Thread): boolean {
@@ -531,13 +543,16 @@ export class Machine implements KernelDebugger {
         c.faultCode = 0;
         return false;
       }
-      if (this.pending !== null && this.pending.thread === t) return this.hookStop(t);
+      const land = this.landingAt(t, 'fault');
+      if ((this.pending !== null && this.pending.thread === t) || land) return this.hookStop(t, 'fault', land);
       return false;
     }
-    if (!this.filters.has('signal')) return false;
+    const land = this.landingAt(t, 'fault-signal');
     const c = t.cpu;
     const cond = this.filters.get('signal');
-    if (cond && !cond({ thread: t.tid, pid: t.proc.pid, core: this.coreOf(t), signal: c.faultSig })) return false;
+    if (!this.filters.has('signal') || (cond && !cond({ thread: t.tid, pid: t.proc.pid, core: this.coreOf(t), signal: c.faultSig }))) {
+      return land ? this.hookStop(t, 'fault-signal', true) : false;
+    }
     const d = this.decodeAt(t, c.rip);
     const addr = c.faultSig === 11 || c.faultSig === 7 ? `, address 0x${c.faultAddr.toString(16)}` : '';
     this.pending = {
@@ -546,13 +561,7 @@ export class Machine implements KernelDebugger {
       filter: 'signal',
       description: `${signalName(c.faultSig)}${c.faultMsg ? ` (${c.faultMsg})` : ''} in thread ${t.tid} at rip 0x${c.rip.toString(16)}${addr}: ${d?.text ?? '?'} (not yet delivered)`,
     };
-    return this.hookStop(t);
-  }
-
-  /** A stop taken outside an instruction boundary (a fault or a signal hook): not a replayable position. */
-  private hookStop(t: Thread): boolean {
-    this.stopHook = { tid: t.tid, boundary: false };
-    return this.stopNow();
+    return this.hookStop(t, 'fault-signal');
   }
 
   private stopNow(): boolean {
@@ -707,10 +716,11 @@ export class Machine implements KernelDebugger {
 
   /** Offered by the kernel before a sent signal (kill, tgkill, raise, abort) is delivered: the `signal` filter. */
   signal(t: Thread, info: SigInfo): boolean {
-    if (!this.filters.has('signal') || this.announced.has(info) || this.pending) return false;
+    const land = this.landingAt(t, 'signal');
+    if (!this.filters.has('signal') || this.announced.has(info) || this.pending) return land ? this.hookStop(t, 'signal', true) : false;
     this.announced.add(info);
     const cond = this.filters.get('signal');
-    if (cond && !cond({ thread: t.tid, pid: t.proc.pid, core: this.coreOf(t), signal: info.signo })) return false;
+    if (cond && !cond({ thread: t.tid, pid: t.proc.pid, core: this.coreOf(t), signal: info.signo })) return land ? this.hookStop(t, 'signal', true) : false;
     const how = info.code === -6 ? 'tgkill' : info.code === 0 ? 'kill' : info.code === -1 ? 'sigqueue' : info.code === 0x80 ? 'the kernel' : `si_code ${info.code}`;
     const from = info.pid !== undefined && info.code !== 0x80 ? ` from pid ${info.pid}` : '';
     const act = t.proc.sigactions[info.signo];
@@ -722,7 +732,7 @@ export class Machine implements KernelDebugger {
       signal: info.signo,
       description: `${signalName(info.signo)} sent by ${how}${from} to thread ${t.tid} at rip 0x${t.cpu.rip.toString(16)}: ${action} (not yet delivered)`,
     };
-    return this.hookStop(t);
+    return this.hookStop(t, 'signal');
   }
 
   private setTempStop(a: number): void {
