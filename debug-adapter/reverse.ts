@@ -271,7 +271,7 @@ export function stepBack(host: ReplayHost, m: Machine, tid: number, granularity:
   const here = m.position();
   const journal = m.journal.slice();
   const cur: StepPos = { pos: here, icount: t.cpu.icount, rip: t.cpu.rip, rsp: t.cpu.getRegNum(4), depth: m.activeDeliveries(t).length };
-  for (let w = 4096; ; w = Math.min(w * 8, MAX_WINDOW)) {
+  for (let w = 256; ; w = Math.min(w * 8, MAX_WINDOW)) {
     const from = Math.max(0, here.total - w);
     const steps = collectSteps(host, journal, tid, from, here.total);
     const i = chooseTarget(steps, cur, granularity, dbg);

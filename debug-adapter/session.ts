@@ -1459,7 +1459,7 @@ export class UintrDebugSession extends DebugSession {
       });
       for (const e of u.uitt) routes.push({ uitt: hex(u.uittTable), senders: users.map((x) => x.tid), pid: t.proc.pid, index: e.index, vector: e.vector, upid: hex(e.upid), target: e.target ?? null });
     }
-    return { threads, routes, time: m.kernel.now, events: m.kernel.uintrLog.events.length, running: this.state === 'running' };
+    return { threads, routes, time: m.kernel.now, instructions: m.kernel.totalInsns, events: m.kernel.uintrLog.events.length, running: this.state === 'running' };
   }
 }
 

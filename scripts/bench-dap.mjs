@@ -6,6 +6,8 @@
 //      and the same with the requests VS Code sends after each stop (stackTrace, scopes, Registers);
 //   3. `continue` to the exit of a compute-bound program (bench/int_loop.c) with no breakpoints and with
 //      1,000 instruction breakpoints set on code the program never runs (overhead ratio).
+//   4. reverse execution: `stepBack` (instruction) round trips in the uipi sample's handler, a `reverseContinue`
+//      there, and one `stepBack` after a pause deep into int_loop (the cost of a replay from the start).
 // Prints a Markdown table. Targets (issue 4): step p50 ≤ 2 ms, 1,000 breakpoints ≤ 10% overhead, launch ≤ 300 ms.
 import { spawn, execFileSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -32,6 +34,7 @@ function gcc(src, out, flags = ['-O2']) {
 }
 const hello = gcc(path.join(root, 'test/dap/fixtures/hello.c'), 'hello', ['-O2', '-g']);
 const intLoop = gcc(path.join(root, 'bench/int_loop.c'), 'int_loop');
+const uipi = gcc(path.join(root, 'test-fixtures/uintr/uipi_sample.c'), 'uipi', ['-O2', '-g', '-pthread', '-muintr', '-mgeneral-regs-only']);
 
 /** A raw DAP client over the adapter's stdio. */
 class Dap {
@@ -209,12 +212,62 @@ const cpuRatio = median(manyCpu) / median(noneCpu);
 const ratio = median(many) / median(none);
 const minRatio = Math.min(...many) / Math.min(...none);
 
+// 4. reverse execution
+const backTimes = [];
+let rcTime = 0, deepBack = 0, deepInsns = 0;
+{
+  const dc = new Dap();
+  await dc.launch({ program: uipi, cores: 2, seed: 1 }, () => dc.send('setFunctionBreakpoints', { breakpoints: [{ name: 'sender_thread' }, { name: 'uintr_handler' }] }));
+  let s = await dc.event('stopped');
+  await dc.send('continue', { threadId: s.body.threadId });
+  s = await dc.event('stopped');
+  const tid = s.body.threadId;
+  for (let i = 0; i < 20; i++) {
+    const ev = dc.event('stopped');
+    await dc.send('stepIn', { threadId: tid, granularity: 'instruction' });
+    await ev;
+  }
+  for (let i = 0; i < 20; i++) {
+    const t = performance.now();
+    const ev = dc.event('stopped');
+    await dc.send('stepBack', { threadId: tid, granularity: 'instruction' });
+    await ev;
+    backTimes.push(performance.now() - t);
+  }
+  const t = performance.now();
+  const ev = dc.event('stopped');
+  await dc.send('reverseContinue', { threadId: tid });
+  await ev;
+  rcTime = performance.now() - t;
+  await dc.close();
+}
+{
+  const dc = new Dap();
+  await dc.launch({ program: intLoop });
+  await new Promise((r) => setTimeout(r, 400));
+  const ev = dc.event('stopped');
+  await dc.send('pause', { threadId: 1000 });
+  const s = await ev;
+  const tid = s.body.threadId;
+  const t = performance.now();
+  const ev2 = dc.event('stopped');
+  await dc.send('stepBack', { threadId: tid, granularity: 'instruction' });
+  await ev2;
+  deepBack = performance.now() - t;
+  const st = await dc.send('uintr/state', {});
+  deepInsns = st.body.instructions ?? 0;
+  await dc.close();
+}
+
 const rows = [
   ['launch → stopOnEntry (hello, static glibc)', `${ms(median(launchTimes))} ms`, `min ${ms(Math.min(...launchTimes))} ms; from adapter spawn ${ms(median(spawnTimes))} ms`, '≤ 300 ms'],
   [`single step (stepIn instruction → stopped), ${STEPS} steps`, `p50 ${ms(median(stepTimes))} ms`, `p95 ${ms(pct(stepTimes, 95))} ms`, 'p50 ≤ 2 ms'],
   ['step + stackTrace + scopes + Registers', `p50 ${ms(median(stepUiTimes))} ms`, `p95 ${ms(pct(stepUiTimes, 95))} ms`, ''],
   ['continue to exit (int_loop), no breakpoints', `${ms(median(none))} ms`, `runs ${none.map(ms).join(', ')}; adapter CPU ${ms(median(noneCpu))} ms`, ''],
   ['continue to exit, 1,000 instruction breakpoints elsewhere', `${ms(median(many))} ms`, `runs ${many.map(ms).join(', ')}; ratio of medians ${ratio.toFixed(3)} (${((ratio - 1) * 100).toFixed(1)}%), of minima ${minRatio.toFixed(3)} (${((minRatio - 1) * 100).toFixed(1)}%); adapter CPU ${ms(median(manyCpu))} ms, ratio ${cpuRatio.toFixed(3)} (${((cpuRatio - 1) * 100).toFixed(1)}%)${unexpected ? `; ${unexpected} unexpected stops` : ''}`, '≤ +10%'],
+  ['stepBack (instruction) in the uipi sample\'s handler, 20 times', `p50 ${ms(median(backTimes))} ms`, `p95 ${ms(pct(backTimes, 95))} ms (each: two replays of ~12 k instructions)`, ''],
+  ['reverseContinue there (to the previous breakpoint hit)', `${ms(rcTime)} ms`, 'two replays from the start with the breakpoints', ''],
+  ['stepBack after a 400 ms run of int_loop', `${ms(deepBack)} ms`, deepInsns ? `at ${(deepInsns / 1e6).toFixed(0)} M instructions` : 'a replay of everything run so far, twice', ''],
 ];
 console.log('\n### Debug adapter\n');
 console.log('| measure | median | detail | target |');

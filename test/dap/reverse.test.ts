@@ -188,6 +188,8 @@ test('DAP: Step Back out of the handler to the interrupted instruction, continue
   const handler = symbolAddress(uipi, 'uintr_handler');
   assert.equal(await rip(dc, tid), handler);
   const before = (await dc.customRequest('uintr/events', {})).body.total as number;
+  const insns = (await dc.customRequest('uintr/state', {})).body.instructions as number;
+  assert.ok(insns > 10_000, `uintr/state reports the position (${insns} instructions)`);
   // one instruction back: before the delivery, at the interrupted instruction, UIF 1, vector 0 pending
   await dc.stepBackRequest({ threadId: tid, granularity: 'instruction' });
   const b = await expectStop(dc, 'step');
@@ -199,6 +201,7 @@ test('DAP: Step Back out of the handler to the interrupted instruction, continue
   assert.equal(u.get('UIF')?.value, '1');
   assert.match(u.get('UIRR')!.value, /^0x1\b/);
   const after = (await dc.customRequest('uintr/events', {})).body.total as number;
+  assert.equal((await dc.customRequest('uintr/state', {})).body.instructions, insns, 'a delivery is not an instruction: same position count');
   assert.ok(after < before, `the event log is shorter after going back (${after} < ${before})`);
   // forward again: the same breakpoint, the same state
   await dc.continueRequest({ threadId: tid });
