@@ -303,3 +303,24 @@ test('DAP: reverse from the uintr-fault and signal stops (fault hooks are positi
   await expectExit(dc, 132);
   assert.equal(out.stdout, 'sending without a UITT\n');
 });
+
+test('DAP: a .uasm case steps back through its deliveries; its uintr directives are replayed at thread start', async () => {
+  const dc = await pool.client();
+  await launch(dc, { program: 'test-fixtures/uasm/priority.uasm', stopOnEntry: true });
+  const s = await expectStop(dc, 'entry');
+  const tid = s.body.threadId!;
+  const uirr = async () => (await scopeVars(dc, (await frames(dc, tid))[0].id, 'UINTR')).get('UIRR')!.value;
+  const seen: { pc: number; uirr: string }[] = [{ pc: await rip(dc, tid), uirr: await uirr() }];
+  assert.match(seen[0].uirr, /^0x1000000000000008\b/, 'the directive preset UIRR (vectors 3 and 60)');
+  for (let i = 0; i < 8; i++) {
+    await dc.stepInRequest({ threadId: tid, granularity: 'instruction' });
+    await expectStop(dc, 'step');
+    seen.push({ pc: await rip(dc, tid), uirr: await uirr() });
+  }
+  assert.ok(seen.some((x) => /^0x8\b/.test(x.uirr)), 'vector 60 was delivered on the way');
+  for (let i = seen.length - 2; i >= 0; i--) {
+    await dc.stepBackRequest({ threadId: tid, granularity: 'instruction' });
+    await expectStop(dc, 'step');
+    assert.deepEqual({ pc: await rip(dc, tid), uirr: await uirr() }, seen[i], `back to step ${i}`);
+  }
+});
