@@ -29,7 +29,7 @@ import type { DebugInfo } from './dwarf/index';
 
 export class ReplayError extends Error {}
 
-function samePosition(a: Position, b: Position): boolean {
+export function samePosition(a: Position, b: Position): boolean {
   return a.total === b.total && a.tid === b.tid && a.rip === b.rip && (a.hook ?? 'boundary') === (b.hook ?? 'boundary');
 }
 
@@ -262,6 +262,15 @@ function chooseTarget(steps: StepPos[], cur: StepPos, granularity: 'instruction'
   if (i < 0) return -1;
   const prev = walk(lineKey(dbg, steps[i].rip));
   return prev === -2 ? -1 : prev;
+}
+
+/** Back to a known earlier position of the timeline (a stop the session saw), reported as a step of thread tid. */
+export function replayTo(host: ReplayHost, m: Machine, pos: Position, tid: number): ReverseResult {
+  const r = new Replay(host, m.journal.slice(), true);
+  r.goTo(pos);
+  const t = r.m.thread(tid);
+  if (!t) throw new ReplayError(`replay diverged: no thread ${tid} at the earlier stop`);
+  return { machine: r.m, stop: { reason: 'step', thread: t }, atStart: false };
 }
 
 /** stepBack of thread tid from machine m's current position. */

@@ -13,7 +13,7 @@ import {
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import * as path from 'node:path';
 import * as fs from 'node:fs';
-import { Machine, Thread, Stop, RunResult, StopFilter, STOP_FILTERS, RFLAGS_BITS, UintrView, StopCondition, DataWatch, WatchHit } from '../emulator/machine';
+import { Machine, Thread, Stop, Position, RunResult, StopFilter, STOP_FILTERS, RFLAGS_BITS, UintrView, StopCondition, DataWatch, WatchHit } from '../emulator/machine';
 import { ElfError } from '../emulator/linux/elf';
 import { parseLaunchArgs, LaunchError, LaunchArgs } from './launch';
 import { SymbolTable } from './symbols';
@@ -28,7 +28,7 @@ import type { TypeInfo } from './dwarf/info';
 import { Disassembler, hex } from './disasm';
 import { compileCondition, compileHitCondition, compileExpression, parseNumber, ExprError, EvalContext, compileLvalue, compileLogMessage } from './conditions';
 import { UasmSource, isUasm } from './uasm-source';
-import { stepBack, reverseContinue, ReplayHost, ReverseResult } from './reverse';
+import { stepBack, reverseContinue, replayTo, samePosition, ReplayHost, ReverseResult } from './reverse';
 
 /** What a variablesReference points to. */
 type VarRef =
@@ -46,6 +46,15 @@ type VarRef =
 interface FrameRef {
   tid: number;
   index: number;
+}
+
+
+/** A stop on the session's timeline, and how the program got there (see stepBackRequest). */
+interface HistoryEntry {
+  pos: Position;
+  tid: number;
+  rip: number;
+  how: 'instruction' | 'line' | 'other';
 }
 
 const FILTERS: DebugProtocol.ExceptionBreakpointsFilter[] = [
@@ -107,6 +116,10 @@ export class UintrDebugSession extends DebugSession {
   /** The program's bytes, read once: replays load exactly what was launched. */
   private image: Uint8Array | undefined;
   private launchEnv: { cwd: string; program: string; argv: string[]; envp: string[] } | null = null;
+  /** How the program got to the next stop: an instruction step ('into') or a line step of a thread, or anything else. */
+  private action: { how: 'instruction' | 'line' | 'other'; tid: number } = { how: 'other', tid: 0 };
+  /** The stops of the current timeline (undone by reverse steps): Step Back right after a step goes straight back. */
+  private history: HistoryEntry[] = [];
 
   constructor(debuggerLinesAndColumnsStartAt1?: boolean, isServer?: boolean) {
     super(debuggerLinesAndColumnsStartAt1, isServer);
@@ -361,10 +374,11 @@ export class UintrDebugSession extends DebugSession {
     else this.reportEnd(r);
   }
 
-  private reportStop(s: Stop): void {
+  private reportStop(s: Stop, replayed = false): void {
     this.flush();
     this.state = 'stopped';
     this.lastStop = s;
+    this.noteStop(s, replayed);
     this.lineStep = null;
     this.resetRefs();
     const body: DebugProtocol.StoppedEvent['body'] = { reason: s.reason, threadId: s.thread.tid, allThreadsStopped: true, preserveFocusHint: false };
@@ -446,6 +460,7 @@ export class UintrDebugSession extends DebugSession {
       this.sendResponse(response);
       if (!this.beforeResume()) return;
       this.machine!.resume();
+      this.action = { how: 'other', tid: 0 };
       this.startRunning();
     });
   }
@@ -467,6 +482,8 @@ export class UintrDebugSession extends DebugSession {
       this.lineStep = null;
       if (kind !== 'out' && granularity !== 'instruction' && this.dbg?.hasLines) this.lineStep = LineStep.start(m, t, this.dbg, kind);
       if (!this.lineStep) m.stepInstruction(t, kind, site);
+      // (a line stepIn may enter a function: reverse-next from there is not simply where it started)
+      this.action = { how: this.lineStep ? (kind === 'over' ? 'line' : 'other') : kind === 'into' ? 'instruction' : 'other', tid: t.tid };
       this.startRunning();
     });
   }
@@ -485,9 +502,36 @@ export class UintrDebugSession extends DebugSession {
 
   protected override stepBackRequest(response: DebugProtocol.StepBackResponse, args: DebugProtocol.StepBackArguments): void {
     this.reverse(response, args.threadId, (m, host) => {
-      const line = args.granularity !== 'instruction' && !!this.dbg?.hasLines;
-      return stepBack(host, m, this.thread(args.threadId).tid, line ? 'line' : 'instruction', this.dbg);
+      const t = this.thread(args.threadId);
+      const line = args.granularity !== 'instruction' && !!this.dbg?.lineAt(t.cpu.rip);
+      // right after a step of this thread of the same kind (from a line start, for a line step): straight back
+      // to where it started — the same place the search below finds, with one replay instead of two
+      const h = this.history, cur = h[h.length - 1], prev = h[h.length - 2];
+      if (cur && prev && samePosition(cur.pos, m.position()) && cur.tid === t.tid && cur.how === (line ? 'line' : 'instruction') && (!line || this.dbg!.isStmtStart(prev.rip))) {
+        return replayTo(host, m, prev.pos, t.tid);
+      }
+      return stepBack(host, m, t.tid, line ? 'line' : 'instruction', this.dbg);
     });
+  }
+
+  /** Keep the timeline's stops: the new one (how the program got there), or after a replay the ones before it. */
+  private noteStop(s: Stop, replayed: boolean): void {
+    const m = this.machine!;
+    const pos = m.position();
+    if (replayed) {
+      // back at a stop the session saw: the timeline ends there; else it ends before this position
+      let i = this.history.length - 1;
+      while (i >= 0 && !samePosition(this.history[i].pos, pos)) i--;
+      if (i >= 0) this.history.length = i + 1;
+      else {
+        this.history = this.history.filter((e) => e.pos.total < pos.total);
+        this.history.push({ pos, tid: s.thread.tid, rip: s.thread.cpu.rip, how: 'other' });
+      }
+      return;
+    }
+    const how = s.reason === 'step' && this.action.tid === s.thread.tid ? this.action.how : 'other';
+    this.history.push({ pos, tid: s.thread.tid, rip: s.thread.cpu.rip, how });
+    if (this.history.length > 10_000) this.history.splice(0, 5_000);
   }
 
   protected override reverseContinueRequest(response: DebugProtocol.ReverseContinueResponse, args: DebugProtocol.ReverseContinueArguments): void {
@@ -520,7 +564,7 @@ export class UintrDebugSession extends DebugSession {
       r.machine.drainEvents(); // already sent the first time; the views re-read the (shorter) log on the stop
       this.sendResponse(response);
       if (r.atStart) this.output('console', `uintr-debug: reached the start of the recording (thread ${threadId})\n`);
-      this.reportStop(r.stop);
+      this.reportStop(r.stop, true);
     });
   }
 

@@ -265,7 +265,7 @@ const rows = [
   ['step + stackTrace + scopes + Registers', `p50 ${ms(median(stepUiTimes))} ms`, `p95 ${ms(pct(stepUiTimes, 95))} ms`, ''],
   ['continue to exit (int_loop), no breakpoints', `${ms(median(none))} ms`, `runs ${none.map(ms).join(', ')}; adapter CPU ${ms(median(noneCpu))} ms`, ''],
   ['continue to exit, 1,000 instruction breakpoints elsewhere', `${ms(median(many))} ms`, `runs ${many.map(ms).join(', ')}; ratio of medians ${ratio.toFixed(3)} (${((ratio - 1) * 100).toFixed(1)}%), of minima ${minRatio.toFixed(3)} (${((minRatio - 1) * 100).toFixed(1)}%); adapter CPU ${ms(median(manyCpu))} ms, ratio ${cpuRatio.toFixed(3)} (${((cpuRatio - 1) * 100).toFixed(1)}%)${unexpected ? `; ${unexpected} unexpected stops` : ''}`, '≤ +10%'],
-  ['stepBack (instruction) in the uipi sample\'s handler, 20 times', `p50 ${ms(median(backTimes))} ms`, `p95 ${ms(pct(backTimes, 95))} ms (each: two replays of ~12 k instructions)`, ''],
+  ['stepBack (instruction) in the uipi sample\'s handler, 20 times', `p50 ${ms(median(backTimes))} ms`, `p95 ${ms(pct(backTimes, 95))} ms (right after steps: one replay of ~12 k instructions each)`, ''],
   ['reverseContinue there (to the previous breakpoint hit)', `${ms(rcTime)} ms`, 'two replays from the start with the breakpoints', ''],
   ['stepBack after a 400 ms run of int_loop', `${ms(deepBack)} ms`, deepInsns ? `at ${(deepInsns / 1e6).toFixed(0)} M instructions` : 'a replay of everything run so far, twice', ''],
 ];

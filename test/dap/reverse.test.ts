@@ -269,6 +269,25 @@ test('DAP: Step Back by line (reverse-next) in -O0 code, over calls', async () =
   await dc.nextRequest({ threadId: tid });
   await expectStop(dc, 'breakpoint'); // line 31's breakpoint, hit again going forward
   assert.equal(await line(), 31);
+  // after a continue (not a step) Step Back searches the thread's earlier steps: reverse-next by the line table
+  await dc.setBreakpointsRequest({ source: { path: 'test/dap/fixtures/locals.c' }, breakpoints: [{ line: 34 }] });
+  await dc.continueRequest({ threadId: tid });
+  await expectStop(dc, 'breakpoint');
+  assert.equal(await line(), 34);
+  await dc.stepBackRequest({ threadId: tid });
+  await expectStop(dc, 'step');
+  assert.equal(await line(), 33, 'the for statement (i = 0) before the first iteration');
+  await dc.stepBackRequest({ threadId: tid });
+  await expectStop(dc, 'step');
+  assert.equal(await line(), 32);
+  // from the middle of a line: back to its start
+  await dc.stepInRequest({ threadId: tid, granularity: 'instruction' });
+  await expectStop(dc, 'step');
+  const mid = await rip(dc, tid);
+  await dc.stepBackRequest({ threadId: tid });
+  await expectStop(dc, 'step');
+  assert.equal(await line(), 32);
+  assert.ok((await rip(dc, tid)) < mid, 'at the line start, before the instruction stepped');
 });
 
 test('DAP: reverse from the uintr-fault and signal stops (fault hooks are positions too)', async () => {
