@@ -118,7 +118,10 @@ export class Engine {
     // instructions before the current one (c.bi is stored before any instruction that can fault, which
     // includes every one that reads the time or logs a UINTR event): time and event stamps do not depend
     // on how the stream is cut into blocks, so stepping does not change them
+    // (c.bi is stale after a block until an instruction stores it again: it is reset to 0 wherever the CPU
+    // state is used between blocks — deliveries, the return to the kernel — not after every block)
     const base = c.icount;
+    c.bi = 0;
     let b: Block | null = null;
     c.exit = Exit.None;
     try {
@@ -134,7 +137,6 @@ export class Engine {
         b = cache.get(ip, true);
         ip = b.fn(c, R, m, X, h);
         n = b.n;
-        c.bi = 0;
       } else {
         b = cache.get(ip);
         for (;;) {
@@ -144,10 +146,10 @@ export class Engine {
           ip = b.fn(c, R, m, X, h);
           n += b.n;
           c.icount = base + n;
-          c.bi = 0;
           if (c.exit !== Exit.None || n >= budget) break;
           if (c.uiPending !== 0) {
             c.rip = ip;
+            c.bi = 0;
             if (!this.deliver(c)) return n;
             ip = c.rip;
             if (c.exit !== Exit.None) break; // a debugger asked to stop right after the delivery
@@ -175,8 +177,8 @@ export class Engine {
       c.rip = ip;
     } catch (e) {
       n += this.fault(c, b, ip, e);
-      c.bi = 0;
     }
+    c.bi = 0;
     c.icount = base + n;
     return n;
   }
