@@ -57,13 +57,18 @@ function wire(rec: Recorded) {
 let stop: (() => Promise<void>) | undefined;
 after(async () => stop?.());
 
-test('bundle + inline adapter: F5 on the uipi ELF, UINTR State / Events / status bar and their commands', async () => {
+/** The real bundle (built if missing), activated against a fresh recording stand-in. */
+function activated(): { rec: Recorded; subs: { dispose(): void }[] } {
   const bundle = path.join(root, 'dist/extension.js');
   if (!fs.existsSync(bundle)) execFileSync(process.execPath, [path.join(root, 'scripts/build.mjs')]);
   const rec = newRecorded();
-  const ext = loadWithMock(bundle, rec);
   const subs: { dispose(): void }[] = [];
-  ext.activate({ subscriptions: subs });
+  loadWithMock(bundle, rec).activate({ subscriptions: subs });
+  return { rec, subs };
+}
+
+test('bundle + inline adapter: F5 on the uipi ELF, UINTR State / Events / status bar and their commands', async () => {
+  const { rec, subs } = activated();
   const elf = uipiSample();
 
   // F5 without launch.json on the ELF: the configuration provider fills it in from the active editor + settings
@@ -218,12 +223,7 @@ test('bundle + inline adapter: F5 on the uipi ELF, UINTR State / Events / status
 });
 
 test('Step Back from the delivery: the UINTR views follow the replayed (earlier) state', async () => {
-  const bundle = path.join(root, 'dist/extension.js');
-  if (!fs.existsSync(bundle)) execFileSync(process.execPath, [path.join(root, 'scripts/build.mjs')]);
-  const rec = newRecorded();
-  const ext = loadWithMock(bundle, rec);
-  const subs: { dispose(): void }[] = [];
-  ext.activate({ subscriptions: subs });
+  const { rec, subs } = activated();
   const { session, events } = wire(rec);
   stop = async () => {
     await session.customRequest('disconnect', {}).catch(() => {});
@@ -257,10 +257,7 @@ test('Step Back from the delivery: the UINTR views follow the replayed (earlier)
 });
 
 test('F5 on a C file: gcc -O0 -g -static -pthread -muintr through the uintr-gcc task; build errors and a missing gcc are reported', async (t) => {
-  const bundle = path.join(root, 'dist/extension.js');
-  const rec = newRecorded();
-  const ext = loadWithMock(bundle, rec);
-  ext.activate({ subscriptions: [] });
+  const { rec } = activated();
   const provider = rec.registered.find((r) => r.kind === 'configProvider')!.obj;
   const dir = fs.mkdtempSync(path.join(require('node:os').tmpdir(), 'uintr-f5-'));
   t.after(() => fs.rmSync(dir, { recursive: true, force: true }));
