@@ -240,7 +240,7 @@ export class UintrDebugSession extends DebugSession {
         if (this.uasm) this.hooks = this.uasm.threadStartHooks((msg) => this.output('console', `uintr-debug: ${msg}\n`));
         this.applyBreakpoints(m, all);
         m.setStopFilters(all ? this.filters : []);
-        m.setDataWatches(all ? this.dataBps.map((d) => d.watch) : []);
+        m.setDataWatches(all ? this.dataBps.map((d) => d.watch) : [], true);
       },
       resetHitCounts: () => this.hitEpoch++,
     };

@@ -586,11 +586,13 @@ export class Machine implements KernelDebugger {
   /**
    * Replace the data breakpoints. The watched pages lose their fast-path write entry (Memory.wr), so only
    * stores to those pages take the slow path and reach the watch hook; nothing else costs anything.
-   * Throws for a size other than 1/2/4/8, an unknown process or unmapped memory.
+   * Throws for a size other than 1/2/4/8, an unknown process or unmapped memory (lenient: only for the size;
+   * a replay from the start installs watches before their process or page exists).
    */
-  setDataWatches(ws: DataWatch[]): void {
+  setDataWatches(ws: DataWatch[], lenient = false): void {
     for (const w of ws) {
       if (![1, 2, 4, 8, 16].includes(w.size)) throw new Error(`data breakpoint size must be 1, 2, 4, 8 (or 16 for a UPID) (got ${w.size})`);
+      if (lenient) continue;
       const p = this.kernel.procs.get(w.pid);
       if (!p || !p.alive) throw new Error(`no process ${w.pid}`);
       if (!p.mem.rangeMapped(w.addr, w.size)) throw new Error(`0x${w.addr.toString(16)} is not mapped in process ${w.pid}`);
@@ -601,7 +603,10 @@ export class Machine implements KernelDebugger {
     this.deferred = [];
     this.armed = null;
     for (const w of ws) {
-      const m = this.kernel.procs.get(w.pid)!.mem;
+      // lenient (a replay from the start): pages not mapped yet are watched once mapped (the flag is per page
+      // number); a process that does not exist yet is not watched on this machine
+      const m = this.kernel.procs.get(w.pid)?.mem;
+      if (!m) continue;
       m.onWatch = (a, size, sup) => this.onWatch(m, a, size, sup);
       let set = this.watchedPages.get(m);
       if (!set) this.watchedPages.set(m, (set = new Set()));

@@ -343,3 +343,27 @@ test('DAP: a .uasm case steps back through its deliveries; its uintr directives 
     assert.deepEqual({ pc: await rip(dc, tid), uirr: await uirr() }, seen[i], `back to step ${i}`);
   }
 });
+
+test('DAP: Reverse Continue to the previous data-breakpoint hit on the UPID (a page mapped only later in the replay)', async () => {
+  const dc = await pool.client();
+  await launch(dc, { program: uipi, cores: 2, seed: 1 }, () => dc.setFunctionBreakpointsRequest({ breakpoints: [{ name: 'sender_thread' }] }));
+  let s = await expectStop(dc, 'function breakpoint');
+  const upid = ((await dc.customRequest('uintr/state')).body.threads as { upid: { addr: string } | null }[]).find((t) => t.upid)!.upid!.addr;
+  const info = (await dc.dataBreakpointInfoRequest({ name: `*(u64*)(${upid} + 8)` })).body;
+  await dc.setFunctionBreakpointsRequest({ breakpoints: [] });
+  await dc.setDataBreakpointsRequest({ breakpoints: [{ dataId: info.dataId! }] });
+  const hits: string[] = [];
+  for (let i = 0; i < 2; i++) {
+    await dc.continueRequest({ threadId: s.body.threadId! });
+    s = await expectStop(dc, 'data breakpoint');
+    hits.push(s.body.description!);
+  }
+  assert.match(hits[0], /written by SENDUIPI in thread 1001/);
+  await dc.reverseContinueRequest({ threadId: s.body.threadId! });
+  const back = await expectStop(dc, 'data breakpoint');
+  assert.equal(back.body.description, hits[0]);
+  assert.equal(back.body.threadId, 1001);
+  // before the first hit there is none: back to the start
+  await dc.reverseContinueRequest({ threadId: 1001 });
+  await expectStop(dc, 'entry');
+});
