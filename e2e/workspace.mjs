@@ -19,3 +19,26 @@ export function makeWorkspace(dir) {
   }, null, 2) + '\n');
   return dir;
 }
+
+/**
+ * The workspace of views.test.mjs: only the uipi sample's C source, no launch.json and no binary (F5 on the C file
+ * builds it through the extension's uintr-gcc task, then debugs it).
+ */
+export function makeSourceWorkspace(dir) {
+  fs.rmSync(dir, { recursive: true, force: true });
+  fs.mkdirSync(dir, { recursive: true });
+  fs.copyFileSync(path.join(root, 'test-fixtures/uintr/uipi_sample.c'), path.join(dir, 'uipi_sample.c'));
+  return dir;
+}
+
+/**
+ * Packages e2e/hexeditor-stub (a stand-in for ms-vscode.hexeditor, which is not on npm: the hexEditor.hexedit custom
+ * editor reading debug memory as the Hex Editor does) into OUT/hexeditor-stub.vsix with the project's vsce.
+ */
+export function packHexEditorStub(outDir) {
+  const vsix = path.join(outDir, 'hexeditor-stub.vsix');
+  fs.rmSync(vsix, { force: true });
+  execFileSync(process.execPath, [path.join(root, 'node_modules/@vscode/vsce/vsce'), 'package', '--no-dependencies', '--allow-missing-repository', '--skip-license', '-o', vsix],
+    { cwd: path.join(root, 'e2e/hexeditor-stub'), stdio: ['ignore', 'ignore', 'inherit'], timeout: 60000 });
+  return vsix;
+}
