@@ -1361,7 +1361,7 @@ export class UintrDebugSession extends DebugSession {
         if (f.condition && f.condition.trim()) {
           try {
             const c = compileCondition(f.condition);
-            const fields = f.filterId === 'signal' ? ['signal', 'thread', 'pid', 'core'] : ['vector', 'thread', 'pid', 'core', 'index', 'target'];
+            const fields = f.filterId === 'signal' ? ['signal', 'thread', 'pid', 'core'] : ['vector', 'thread', 'pid', 'core', 'index', 'target', 'mismatch'];
             const badName = c.names.find((n) => !fields.includes(n));
             if (badName) throw new ExprError(`unknown field '${badName}' (fields: ${fields.join(', ')})`);
             cond = (facts) => {

@@ -49,6 +49,8 @@ export interface StopFacts {
   index?: number;
   target?: number;
   signal?: number;
+  /** uiret: 1 if it did not return through the frame its delivery pushed (see arch.ts frameCheck), else 0. */
+  mismatch?: number;
 }
 export type StopCondition = (f: StopFacts) => boolean;
 
@@ -839,7 +841,7 @@ export class Machine implements KernelDebugger {
       case 'deliver':
         return `User interrupt delivered: vector ${n('vector')} → thread ${e.tid} (core ${e.core}), handler ${sym(n('handler'))}; interrupted at ${sym(n('rip'))}`;
       case 'uiret':
-        return `UIRET in thread ${e.tid} (core ${e.core}): back to ${sym(n('rip'))}, UIF = 1`;
+        return `UIRET in thread ${e.tid} (core ${e.core}): back to ${sym(n('rip'))}, UIF = 1${d.mismatch ? `; not through the frame its delivery pushed at 0x${n('frame').toString(16)} (interrupted at ${sym(n('pushedRip'))}, rsp 0x${n('pushedRsp').toString(16)}): ${d.mismatch}` : ''}`;
       case 'senduipi': {
         const tgt = d.target ?? (d.upid !== undefined ? this.kernel.uintr.ownerOf(n('upid'))?.tid : undefined);
         if (d.outcome === 'fault') return `SENDUIPI in thread ${e.tid} (core ${e.core}) faulted: ${d.fault} ${d.reason ?? ''}`.trim();
@@ -1246,5 +1248,7 @@ export function filtersOf(e: UintrEvent): StopFilter[] {
 function factsOf(e: UintrEvent): StopFacts {
   const d = e as Record<string, unknown>;
   const num = (k: string) => (typeof d[k] === 'number' ? (d[k] as number) : undefined);
-  return { thread: e.tid, pid: e.pid, core: e.core, vector: num('vector'), index: num('index'), target: num('target') ?? num('owner') };
+  const f: StopFacts = { thread: e.tid, pid: e.pid, core: e.core, vector: num('vector'), index: num('index'), target: num('target') ?? num('owner') };
+  if (e.kind === 'uiret') f.mismatch = d.mismatch ? 1 : 0;
+  return f;
 }

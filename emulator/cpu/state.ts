@@ -40,6 +40,16 @@ export interface CpuEnv {
 /** Environment of a bare CPU (unit tests): UINTR enabled, IPIs go nowhere, events are dropped. */
 const DEFAULT_ENV: CpuEnv = { now: (c) => c.icount, coreOf: () => 0, uintrEnabled: true, sendIpi: () => {}, event: () => {} };
 
+/** What a user-interrupt delivery pushed (see CpuState.uiFrames). */
+export interface UiFrame {
+  vector: number;
+  /** Address of the frame (the vector; then RIP, RFLAGS, RSP above it). */
+  frame: number;
+  rip: number;
+  rflags: number;
+  rsp: number;
+}
+
 export class CpuState {
   env: CpuEnv = DEFAULT_ENV;
   /** 16 GPRs as int32 halves. */
@@ -91,6 +101,12 @@ export class CpuState {
   ui = new UintrState();
   /** 1 when UIF=1 and UIRR≠0: the engine checks it at every block boundary. */
   uiPending = 0;
+  /**
+   * The frames pushed by user-interrupt deliveries not yet ended by a UIRET (innermost last). Not
+   * architectural: the emulator's own bookkeeping, so that a UIRET that does not return through the frame
+   * its delivery pushed can be reported (uiret events get `mismatch`). Not copied by copyFrom.
+   */
+  uiFrames: UiFrame[] = [];
 
   getReg64(n: number): bigint {
     return (BigInt(this.r[2 * n + 1] >>> 0) << 32n) | BigInt(this.r[2 * n] >>> 0);

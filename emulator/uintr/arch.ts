@@ -168,6 +168,21 @@ export function senduipi(c: CpuState, m: Memory, idxLo: number, idxHi: number, r
   }
 }
 
+/**
+ * Does this UIRET end the innermost delivery through the frame it pushed? A handler that forgot to pop the
+ * vector (`add rsp, 8`), or one that switches to another context on purpose (a user-level scheduler), returns
+ * differently; the uiret event then says how (`mismatch`, and what the delivery pushed). Legal either way:
+ * this is a note for the debugger, not architecture.
+ */
+function frameCheck(c: CpuState, sp: number, rip: number, fl: number, rsp: number): Record<string, number | string> {
+  const f = c.uiFrames.pop();
+  if (!f) return {};
+  const off = sp - (f.frame + 8);
+  if (off === 0 && rip === f.rip && rsp === f.rsp && (fl & UIRET_RFLAGS_MASK) === (f.rflags & UIRET_RFLAGS_MASK)) return {};
+  const why = off !== 0 ? `RSP is ${Math.abs(off)} bytes ${off < 0 ? 'below' : 'above'} the frame's RIP slot${off === -8 ? ' (the vector was not popped)' : ''}` : 'the frame was changed';
+  return { mismatch: why, pushedRip: f.rip, pushedRsp: f.rsp, frame: f.frame };
+}
+
 /** UIRET (spec §1.7.5); returns the new RIP. Faults leave the state unchanged. */
 export function uiret(c: CpuState, m: Memory): number {
   checkEnabled(c, 'UIRET');
@@ -181,12 +196,13 @@ export function uiret(c: CpuState, m: Memory): number {
     throw GP_FAULT;
   }
   const rip = (ripHi >>> 0) * TWO32 + (ripLo >>> 0);
+  const rsp = (rspHi >>> 0) * TWO32 + (rspLo >>> 0);
   setRflags(c, (getRflags(c) & ~UIRET_RFLAGS_MASK) | (fl & UIRET_RFLAGS_MASK));
   R[8] = rspLo;
   R[9] = rspHi;
   c.ui.uif = 1; // CPUID.(7,1):EDX[17] (UIRET_UIF) is not reported, so UIRET always sets UIF
   updatePending(c);
-  sys(c).event(c, 'uiret', { rip, rsp: (rspHi >>> 0) * TWO32 + (rspLo >>> 0) });
+  sys(c).event(c, 'uiret', { rip, rsp, ...frameCheck(c, sp, rip, fl, rsp) });
   return rip;
 }
 
@@ -243,6 +259,8 @@ export function deliver(c: CpuState, m: Memory): void {
   setRflags(c, fl & ~(TF | RF));
   c.setRegNum(4, frame);
   c.rip = u.handler;
+  if (c.uiFrames.length >= 64) c.uiFrames.shift(); // handlers that never UIRET (longjmp out): keep the newest
+  c.uiFrames.push({ vector: vec, frame, rip: interrupted, rflags: fl, rsp: saved });
   sys(c).event(c, 'deliver', { vector: vec, handler: u.handler, frame, rip: interrupted, rsp: saved, rflags: fl });
 }
 

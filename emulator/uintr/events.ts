@@ -74,7 +74,7 @@ export function formatEvent(e: UintrEvent): string {
     case 'deliver':
       return `${who} DELIVER vector ${d.vector} -> handler ${hex(d.handler)}, frame ${hex(d.frame)}, interrupted rip ${hex(d.rip)}`;
     case 'uiret':
-      return `${who} UIRET -> rip ${hex(d.rip)}, rsp ${hex(d.rsp)}`;
+      return `${who} UIRET -> rip ${hex(d.rip)}, rsp ${hex(d.rsp)}${d.mismatch ? ` — not through the frame its delivery pushed at ${hex(d.frame)} (rip ${hex(d.pushedRip)}, rsp ${hex(d.pushedRsp)}): ${d.mismatch}` : ''}`;
     case 'stui':
     case 'clui':
       return `${who} ${e.kind.toUpperCase()} at ${hex(d.rip)}`;

@@ -155,7 +155,8 @@ export function formatEvent(e: UintrEvent): { label: string; description: string
       label = `DELIVER vector ${d.vector} → handler ${hx(d.handler)}`;
       break;
     case 'uiret':
-      label = `UIRET → ${hx(d.rip)}`;
+      // a UIRET that does not return through its delivery's frame (forgotten `add rsp, 8`, or a context switch)
+      label = `UIRET → ${hx(d.rip)}${d.mismatch ? ` ⚠ not the delivery's frame: ${d.mismatch}` : ''}`;
       break;
     case 'stui':
     case 'clui':
@@ -185,7 +186,7 @@ export function formatEvent(e: UintrEvent): { label: string; description: string
   const description = `t=${e.time} · core ${e.core} · ${e.pid}/${e.tid}`;
   const extra = Object.entries(d)
     .filter(([k]) => !['seq', 'time', 'core', 'pid', 'tid', 'kind'].includes(k))
-    .map(([k, v]) => `${k}: ${typeof v === 'number' && /upid|rip|rsp|frame|handler|pir|uirr|rflags|ndst/.test(k) ? hx(v) : JSON.stringify(v)}`);
+    .map(([k, v]) => `${k}: ${typeof v === 'number' && /upid|rip|rsp|frame|handler|pir|uirr|rflags|ndst|pushed/i.test(k) ? hx(v) : JSON.stringify(v)}`);
   return { label, description, detail: [`#${e.seq} ${e.kind} ${description}`, ...extra].join('\n') };
 }
 

@@ -154,6 +154,16 @@ test('--trace syscalls lists unknown system calls as ENOSYS', () => {
   assert.match(r.stderr, /syscall_999\(.*\) = -38 \(unknown system call: ENOSYS\)/);
 });
 
+test('--trace uintr says when a UIRET does not return through the frame its delivery pushed', () => {
+  const bad = run(['--trace', 'uintr', path.join(root, 'test-fixtures/uasm/forgot-add8.uasm')]);
+  assert.equal(bad.status, 128 + 11);
+  assert.match(bad.stderr, /UIRET -> rip 0x5, rsp 0x\w+ — not through the frame its delivery pushed at 0x\w+ \(rip 0x401004, rsp 0x\w+\): RSP is 8 bytes below the frame's RIP slot \(the vector was not popped\)/);
+  const good = run(['--trace', 'uintr', path.join(root, 'test-fixtures/uasm/priority.uasm')]);
+  assert.equal(good.status, 0);
+  assert.equal(good.stderr.match(/UIRET -> /g)?.length, 2);
+  assert.doesNotMatch(good.stderr, /not through the frame/);
+});
+
 const racy = `#include <pthread.h>
 #include <stdio.h>
 static volatile int order[64]; static volatile int n;

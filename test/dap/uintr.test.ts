@@ -9,7 +9,8 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import type { DebugClient } from '@vscode/debugadapter-testsupport';
 import type { DebugProtocol } from '@vscode/debugprotocol';
-import { uipiSample, compile, launch, expectStop, expectExit, frames, scopeVars, rip, collectOutput, symbolAddress, ensureAdapter, drainEvents, expectError, clientPool } from './helpers';
+import { uipiSample, compile, launch, expectStop, expectExit, frames, scopeVars, rip, collectOutput, symbolAddress, ensureAdapter, drainEvents, expectError, clientPool, root } from './helpers';
+import path from 'node:path';
 
 let uipi: string;
 const { client, stopAll } = clientPool();
@@ -300,4 +301,17 @@ test('step out of a function called by the handler returns into the handler, not
   assert.equal((await uintrScope(dc, tid)).vars.get('Handling')!.value, 'no');
   await dc.continueRequest({ threadId: tid });
   await expectExit(dc, 0);
+});
+
+test('uiret filter with `mismatch == 1`: stops only at a UIRET that does not return through its delivery frame', async () => {
+  const dc = await client();
+  await launch(dc, { program: uipi }, () => dc.setExceptionBreakpointsRequest({ filters: [], filterOptions: [{ filterId: 'uiret', condition: 'mismatch == 1' }] }));
+  await expectExit(dc, 0); // the sample's handler returns properly: no stop
+  const dc2 = await client();
+  await launch(dc2, { program: path.join(root, 'test-fixtures/uasm/forgot-add8.uasm') }, () => dc2.setExceptionBreakpointsRequest({ filters: [], filterOptions: [{ filterId: 'uiret', condition: 'mismatch == 1' }] }));
+  const s = await expectStop(dc2, 'exception');
+  assert.equal(s.body.text, 'uiret');
+  assert.match(s.body.description!, /^UIRET in thread 1000 \(core 0\): back to 0x5, UIF = 1; not through the frame its delivery pushed at 0x[0-9a-f]+ \(interrupted at start\+0x4, rsp 0x[0-9a-f]+\): RSP is 8 bytes below the frame's RIP slot \(the vector was not popped\)$/);
+  await dc2.continueRequest({ threadId: s.body.threadId! });
+  await expectExit(dc2, 139);
 });

@@ -85,3 +85,11 @@ test('event rows: label, time/core/thread, details', () => {
   assert.equal(formatEvent(all[0]).label, 'uintr_register_handler(0x4017b0, 0x0) = 0');
   assert.equal(formatEvent(all[1]).label, 'STUI at 0x401800');
 });
+
+test('a UIRET that does not return through its delivery frame is flagged in the row and its detail', () => {
+  const e = { seq: 7, time: 19, core: 0, pid: 1000, tid: 1000, kind: 'uiret', rip: 5, rsp: 0x246, mismatch: 'RSP is 8 bytes below the frame\'s RIP slot (the vector was not popped)', pushedRip: 0x401004, pushedRsp: 0xffffde18, frame: 0xffffdd70 } as unknown as UintrEvent;
+  const f = formatEvent(e);
+  assert.equal(f.label, 'UIRET → 0x5 ⚠ not the delivery\'s frame: RSP is 8 bytes below the frame\'s RIP slot (the vector was not popped)');
+  assert.match(f.detail, /\npushedRip: 0x401004\n/);
+  assert.equal(formatEvent({ seq: 8, time: 20, core: 0, pid: 1000, tid: 1000, kind: 'uiret', rip: 0x470275, rsp: 0xffffdbb0 } as unknown as UintrEvent).label, 'UIRET → 0x470275');
+});

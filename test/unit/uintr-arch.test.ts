@@ -675,3 +675,34 @@ test('XSAVE component 14 image: layout, UIF at bit 63 of qword 16, UINV cleared 
   assert.equal(xrstorImage(e, bad2), false);
   assert.equal(e.ui.handler, 0);
 });
+
+test('UIRET frame check (emulator bookkeeping, not architecture): a matching UIRET has no mismatch; a missing `add rsp, 8` or a rewritten frame is reported', () => {
+  const cases: [string, string, RegExp | null][] = [
+    ['add rsp, 8\nuiret', 'a correct handler', null],
+    ['uiret', 'the vector left on the stack', /^RSP is 8 bytes below the frame's RIP slot \(the vector was not popped\)$/],
+    ['add rsp, 8\nmov qword ptr [rsp], rbx\nuiret', 'the saved RIP rewritten (a context switch)', /^the frame was changed$/],
+  ];
+  for (const [handler, what, want] of cases) {
+    const code = asmH('inc r14\nhlt', handler);
+    const { env, log } = mkEnv();
+    runRaw(code, ({ cpu }) => {
+      cpu.env = env;
+      cpu.setReg64(3, BigInt(CODE + 2)); // rbx: a valid place to "switch" to
+      cpu.ui.uirr = 1n << 7n;
+      cpu.ui.uif = 1;
+      cpu.ui.handler = HANDLER;
+      cpu.ui.stackAdjust = 128;
+      updatePending(cpu);
+    });
+    const d = log.events.find((e) => e.kind === 'deliver')!.d;
+    const u = log.events.find((e) => e.kind === 'uiret')!.d;
+    if (!want) {
+      assert.equal(u.mismatch, undefined, what);
+      continue;
+    }
+    assert.match(String(u.mismatch), want, what);
+    assert.equal(u.frame, d.frame, `${what}: the delivery's frame`);
+    assert.equal(u.pushedRip, d.rip, `${what}: the interrupted RIP`);
+    assert.equal(u.pushedRsp, d.rsp, `${what}: the interrupted RSP`);
+  }
+});
