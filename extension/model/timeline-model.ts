@@ -22,9 +22,15 @@ export interface InterruptChain {
   send?: { seq: number; time: number; core: number; tid: number; injected: boolean; outcome: string };
   notify?: { seq: number; time: number; core: number };
   deliver: { seq: number; time: number; core: number };
-  uiret?: { seq: number; time: number; core: number };
+  uiret?: { seq: number; time: number; core: number; mismatch?: string };
   /** Virtual time from the SENDUIPI to the delivery (ns), when the sender is known. */
   latency?: number;
+  /**
+   * How the posted vector reached UIRR: `notification` (processed by the receiver's core while it ran, the
+   * fast path), `kernel replay` (the kernel moved PIR to UIRR as the receiver returned to user mode: it was
+   * switched out or blocked), or unknown (sender not in the log).
+   */
+  path?: 'notification' | 'kernel replay';
 }
 
 export interface TimelineLayout {
@@ -71,19 +77,67 @@ export function layoutTimeline(evs: readonly UintrEvent[], owners: Map<bigint, n
         ch.latency = e.time - s.time;
         const n = list.find((x) => x.kind === 'notify' && x.seq > s.seq && x.seq < e.seq && (x.owner === e.tid || x.owner === undefined));
         if (n) ch.notify = { seq: n.seq, time: n.time, core: n.core };
+        const moved = list.filter((x) => x.tid === e.tid && x.seq > s.seq && x.seq < e.seq && (x.kind === 'notify-processed' || x.kind === 'replay')).at(-1);
+        if (moved) ch.path = moved.kind === 'replay' ? 'kernel replay' : 'notification';
       }
       interrupts.push(ch);
       stacks.set(e.tid, [...(stacks.get(e.tid) ?? []), ch]);
     } else if (e.kind === 'uiret') {
       const st = stacks.get(e.tid);
       const ch = st?.pop();
-      if (ch) ch.uiret = { seq: e.seq, time: e.time, core: e.core };
+      if (ch) ch.uiret = { seq: e.seq, time: e.time, core: e.core, ...(e.mismatch ? { mismatch: String(e.mismatch) } : {}) };
     }
   }
   const loose = list
     .filter((e) => e.kind === 'senduipi' && !used.has(e.seq))
     .map((e) => ({ seq: e.seq, time: e.time, core: e.core, tid: e.tid, label: e.injected ? `POST vector ${e.vector}: ${e.outcome}` : `SENDUIPI ${e.index ?? '?'} vector ${e.vector ?? '?'}: ${e.outcome}` }));
   return { cores, t0, t1, spans, interrupts, loose };
+}
+
+/** Nearest-rank percentile of sorted numbers. */
+function pct(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
+}
+
+/**
+ * The numbers behind the timeline, as [measure, value] rows: SENDUIPI outcomes, how each delivered vector
+ * reached UIRR (the notification fast path or the kernel's replay), the send→delivery latency and handler
+ * time distributions, and UIRETs that did not return through their delivery's frame.
+ */
+export function interruptStats(l: TimelineLayout, evs: readonly UintrEvent[]): [string, string][] {
+  const rows: [string, string][] = [];
+  const sends = evs.filter((e) => e && e.kind === 'senduipi');
+  const outcomes = new Map<string, number>();
+  for (const e of sends) {
+    const k = `${e.injected ? 'debugger post' : 'SENDUIPI'}: ${String(e.outcome ?? '?').replace(/^kernel: /, '')}`;
+    outcomes.set(k, (outcomes.get(k) ?? 0) + 1);
+  }
+  rows.push(['SENDUIPI executed', String(sends.filter((e) => !e.injected).length)]);
+  for (const [k, n] of [...outcomes].sort((a, b) => b[1] - a[1])) rows.push([`  ${k}`, String(n)]);
+  rows.push(['interrupts delivered', String(l.interrupts.length)]);
+  const paths = new Map<string, number>();
+  for (const ch of l.interrupts) {
+    const k = ch.path ?? (ch.send ? 'PIR → UIRR not in the log' : 'sender not in the log');
+    paths.set(k, (paths.get(k) ?? 0) + 1);
+  }
+  const pathName: Record<string, string> = { notification: 'via notification processing (receiver running)', 'kernel replay': 'via kernel replay on return to user mode' };
+  for (const [k, n] of paths) rows.push([`  ${pathName[k] ?? k}`, String(n)]);
+  const dist = (xs: number[]) => {
+    const s = xs.slice().sort((a, b) => a - b);
+    return `min ${s[0]} · median ${pct(s, 50)} · p95 ${pct(s, 95)} · max ${s[s.length - 1]} ns (${s.length})`;
+  };
+  const lat = l.interrupts.filter((i) => i.latency !== undefined).map((i) => i.latency!);
+  if (lat.length) rows.push(['latency SENDUIPI → delivery', dist(lat)]);
+  const hand = l.interrupts.filter((i) => i.uiret).map((i) => i.uiret!.time - i.deliver.time);
+  if (hand.length) rows.push(['handler time delivery → UIRET', dist(hand)]);
+  const bad = l.interrupts.filter((i) => i.uiret?.mismatch).length;
+  if (bad) rows.push(['UIRET not through its delivery frame', String(bad)]);
+  return rows;
+}
+
+/** The statistics rows as an HTML table (every text escaped). */
+export function renderStatsTable(rows: [string, string][]): string {
+  return `<table class="stats">${rows.map(([k, v]) => `<tr><td>${esc(k).replace(/^ {2}/, '&nbsp;&nbsp;&nbsp;')}</td><td>${esc(v)}</td></tr>`).join('')}</table>`;
 }
 
 const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');

@@ -212,6 +212,11 @@ test('bundle + inline adapter: F5 on the uipi ELF, UINTR State / Events / status
   assert.match(msg.svg, /class="latency"[^>]*>\d+ ns</);
   assert.match(msg.svg, /SENDUIPI by (uipi\S* |thread )\d+ at t=\d+ ns/);
   assert.match(msg.svg, /POST vector 0: (notified|suppressed \(SN=1\)) .*no delivery yet/);
+  // the statistics under it: the sample's one SENDUIPI, the path its vector took to UIRR, the latency
+  assert.match(msg.stats, /<tr><td>SENDUIPI executed<\/td><td>1<\/td><\/tr>/);
+  assert.match(msg.stats, /<td>interrupts delivered<\/td><td>1<\/td>/);
+  assert.match(msg.stats, /via (notification processing \(receiver running\)|kernel replay on return to user mode)<\/td><td>1</);
+  assert.match(msg.stats, /latency SENDUIPI → delivery<\/td><td>min \d+ · median \d+ · p95 \d+ · max \d+ ns \(1\)/);
 
   // continue to the end
   await session.customRequest('setExceptionBreakpoints', { filters: [] });

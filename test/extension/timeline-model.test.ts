@@ -1,6 +1,6 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { layoutTimeline, renderTimelineSvg } from '../../extension/model/timeline-model';
+import { layoutTimeline, renderTimelineSvg, interruptStats, renderStatsTable } from '../../extension/model/timeline-model';
 import type { UintrEvent } from '../../extension/model/types';
 
 let seq = 0;
@@ -68,4 +68,34 @@ test('SVG: lanes, the latency label, tooltips escaped, theme classes, nothing ex
   assert.ok(!/<script|href=|https?:\/\/(?!www\.w3\.org\/2000\/svg)/.test(svg), 'no scripts or external references');
   assert.ok(!svg.includes('uipi<main>'));
   assert.match(renderTimelineSvg(layoutTimeline([], owners)), /No UINTR events yet/);
+});
+
+test('statistics: SENDUIPI outcomes, the delivery path of each interrupt, latency and handler-time distributions, frame mismatches', () => {
+  const evs = log();
+  // a third interrupt whose vector reached UIRR by the kernel's replay (the receiver was switched out), and
+  // whose handler returned through a different frame
+  evs.push(
+    ev('senduipi', 1100, 1, 1001, { index: 0, vector: 2, upid: 0xfe000000, outcome: 'suppressed (SN=1)' }),
+    ev('replay', 1500, 0, 1000, { pir: 4, uirr: 4 }),
+    ev('deliver', 1520, 0, 1000, { vector: 2, handler: 0x4017b0, frame: 0, rip: 0, rsp: 0, rflags: 0 }),
+    ev('uiret', 1700, 0, 1000, { rip: 5, rsp: 6, mismatch: 'the frame was changed' }),
+  );
+  const l = layoutTimeline(evs, owners);
+  assert.deepEqual(l.interrupts.map((i) => i.path), ['notification', undefined, 'kernel replay']);
+  const rows = new Map(interruptStats(l, evs));
+  assert.equal(rows.get('SENDUIPI executed'), '3');
+  assert.equal(rows.get('  SENDUIPI: notified'), '1');
+  assert.equal(rows.get('  SENDUIPI: suppressed'), '1');
+  assert.equal(rows.get('  SENDUIPI: suppressed (SN=1)'), '1');
+  assert.equal(rows.get('  debugger post: notified'), '1');
+  assert.equal(rows.get('interrupts delivered'), '3');
+  assert.equal(rows.get('  via notification processing (receiver running)'), '1');
+  assert.equal(rows.get('  via kernel replay on return to user mode'), '1');
+  assert.equal(rows.get('  sender not in the log'), undefined, 'the debugger post is the sender of the second one');
+  assert.equal(rows.get('  PIR → UIRR not in the log'), '1');
+  assert.equal(rows.get('latency SENDUIPI → delivery'), 'min 50 · median 50 · p95 420 · max 420 ns (3)');
+  assert.equal(rows.get('handler time delivery → UIRET'), 'min 180 · median 180 · p95 550 · max 550 ns (2)');
+  assert.equal(rows.get('UIRET not through its delivery frame'), '1');
+  const html = renderStatsTable([['a <b>', '1 & 2']]);
+  assert.equal(html, '<table class="stats"><tr><td>a &lt;b&gt;</td><td>1 &amp; 2</td></tr></table>');
 });
