@@ -214,8 +214,8 @@ function collectSteps(host: ReplayHost, journal: readonly JournalEntry[], tid: n
       // blocked, and a user interrupt is delivered as it resumes); probe without running anything else
       m.resume();
       m.stopAtBoundary(tid);
-      const r = m.run(1);
-      if (r.kind === 'stopped' && r.stop.landing && r.stop.thread.tid === tid && m.kernel.totalInsns === to) record(r.stop.thread);
+      const probe = m.run(1);
+      if (probe.kind === 'stopped' && probe.stop.landing && probe.stop.thread.tid === tid && m.kernel.totalInsns === to) record(probe.stop.thread);
       break;
     }
     record(s.thread);
@@ -244,7 +244,8 @@ function chooseTarget(steps: StepPos[], cur: StepPos, granularity: 'instruction'
   const deeper = (s: StepPos) => s.depth > cur.depth || (s.depth === cur.depth && s.rsp < cur.rsp);
   let i = n - 1;
   const walk = (key: string): number => {
-    // the earliest index of the run of `key` (not counting deeper positions) that ends at i; -1 if it reaches the window's start
+    // the earliest index of the run of `key` (deeper positions skipped) that ends at i, -1 if that run is empty,
+    // -2 if it reaches the window's start (the run may go on before it: widen the window)
     let first = -1;
     for (; i >= 0; i--) {
       const s = steps[i];
