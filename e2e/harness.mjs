@@ -177,3 +177,21 @@ export function extHostLogs(dataDir) {
   walk(path.join(dataDir, 'logs'));
   return out;
 }
+
+/** Keep what a failing step left on screen: a screenshot and the DOM, in OUT/failures/NAME.{png,html}. */
+export async function saveFailure(page, outDir, name) {
+  if (!page) return;
+  fs.mkdirSync(path.join(outDir, 'failures'), { recursive: true });
+  await page.screenshot({ path: path.join(outDir, 'failures', `${name}.png`) }).catch(() => {});
+  fs.writeFileSync(path.join(outDir, 'failures', `${name}.html`), await page.content().catch(() => ''));
+}
+
+/** Drag the side bar's edge to `width` pixels (the decoded UPID needs room). */
+export async function widenSideBar(page, width = 560) {
+  const box = await page.locator('.part.sidebar').boundingBox();
+  if (!box) return;
+  await page.mouse.move(box.x + box.width + 1, box.y + 300);
+  await page.mouse.down();
+  await page.mouse.move(box.x + width, box.y + 300, { steps: 5 });
+  await page.mouse.up();
+}

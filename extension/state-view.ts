@@ -82,12 +82,16 @@ const threadOf = (n: StateNode | undefined, tracker: UintrTracker) => {
   return tracker.state?.threads.find((t) => t.id === id);
 };
 
-/** The URI of VS Code's debug memory file system for a memory reference (what "View Binary Data" opens). */
+/**
+ * The URI of VS Code's debug memory file system for a memory reference (what "View Binary Data" opens). Uri.from
+ * takes the path decoded: the reference is percent-encoded because VS Code's file system decodes that segment, the
+ * display name (the editor tab's title) is not, or the tab would read "UPID%200x…".
+ */
 export function debugMemoryUri(sessionId: string, memoryReference: string, displayName = 'memory'): vscode.Uri {
   return vscode.Uri.from({
     scheme: 'vscode-debug-memory',
     authority: sessionId,
-    path: '/' + encodeURIComponent(memoryReference) + `/${encodeURIComponent(displayName)}.bin`,
+    path: '/' + encodeURIComponent(memoryReference) + `/${displayName.replace(/[/\\]/g, '_')}.bin`,
   });
 }
 

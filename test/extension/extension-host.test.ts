@@ -189,7 +189,7 @@ test('bundle + inline adapter: F5 on the uipi ELF, UINTR State / Events / status
   const uri = open.args[0] as any;
   assert.equal(uri.scheme, 'vscode-debug-memory');
   assert.equal(uri.authority, 'session-1');
-  assert.match(uri.path, /^\/0x[0-9a-f]+\/UPID%200x[0-9a-f]+\.bin$/);
+  assert.match(uri.path, /^\/0x[0-9a-f]+\/UPID 0x[0-9a-f]+\.bin$/); // the tab title: the display name is not percent-encoded
   assert.equal(open.args[1], 'hexEditor.hexedit');
   // without the Hex Editor extension: a message offering to install it (and to copy the address)
   rec.installed = [];
