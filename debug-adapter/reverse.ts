@@ -240,6 +240,9 @@ function chooseTarget(steps: StepPos[], cur: StepPos, granularity: 'instruction'
   if (n === 0) return -1;
   const curKey = lineKey(dbg, cur.rip);
   if (granularity === 'instruction' || !curKey) return n - 1;
+  // at a handler's first instruction (a delivery was the last step): back to the interrupted instruction,
+  // as stepping back from a function's entry goes back to its call
+  if (steps[n - 1].depth < cur.depth) return n - 1;
   // reverse-next: positions deeper than the current frame (callees, handlers) are stepped over
   const deeper = (s: StepPos) => s.depth > cur.depth || (s.depth === cur.depth && s.rsp < cur.rsp);
   let i = n - 1;
@@ -258,10 +261,12 @@ function chooseTarget(steps: StepPos[], cur: StepPos, granularity: 'instruction'
   const mid = walk(curKey);
   if (mid === -2) return -1;
   if (mid >= 0) return mid; // in the middle of the current line: back to its start
-  // at the start of the current line: the previous line run
+  // at the start of the current line: the previous line run (code without line information: its last instruction)
   while (i >= 0 && deeper(steps[i])) i--;
   if (i < 0) return -1;
-  const prev = walk(lineKey(dbg, steps[i].rip));
+  const prevKey = lineKey(dbg, steps[i].rip);
+  if (!prevKey) return i;
+  const prev = walk(prevKey);
   return prev === -2 ? -1 : prev;
 }
 

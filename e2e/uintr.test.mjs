@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startVSCode, runCommand, extHostLogs } from './harness.mjs';
+import { startVSCode, runCommand, extHostLogs, saveFailure, widenSideBar } from './harness.mjs';
 import { makeWorkspace } from './workspace.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -71,11 +71,7 @@ async function step(name, fn) {
     await fn();
     timings[name] = Date.now() - t0;
   } catch (e) {
-    if (page) {
-      fs.mkdirSync(path.join(OUT, 'failures'), { recursive: true });
-      await page.screenshot({ path: path.join(OUT, 'failures', `${name}.png`) }).catch(() => {});
-      fs.writeFileSync(path.join(OUT, 'failures', `${name}.html`), await page.content().catch(() => ''));
-    }
+    await saveFailure(page, OUT, name);
     throw e;
   }
 }
@@ -101,14 +97,7 @@ after(async () => {
 test('F5 stops on entry; the delivery exception breakpoint stops in the handler', () => step('delivery-stop', async () => {
   await runCommand(page, 'View: Show Run and Debug');
   await sidebar().locator('.pane-header[aria-label="Breakpoints Section"]').waitFor({ timeout: 30000 });
-  // wider side bar so the decoded UPID fits in the screenshots
-  const box = await sidebar().boundingBox();
-  if (box) {
-    await page.mouse.move(box.x + box.width + 1, box.y + 300);
-    await page.mouse.down();
-    await page.mouse.move(box.x + 560, box.y + 300, { steps: 5 });
-    await page.mouse.up();
-  }
+  await widenSideBar(page); // so the decoded UPID fits
   await page.keyboard.press('F5');
   await page.locator('.debug-toolbar').waitFor({ timeout: 30000 });
   await runCommand(page, 'View: Hide Panel').catch(() => {}); // more room for the editor and the views
@@ -196,6 +185,43 @@ test('the Interrupt Timeline draws the interrupt with its latency', () => step('
   await runCommand(page, 'View: Toggle Maximize Editor Group').catch(() => {});
   await page.waitForTimeout(500);
   await shot('interrupt-timeline.png');
+}));
+
+test('Step Back (debug toolbar) goes back before the delivery; Continue delivers it again', () => step('step-back', async () => {
+  await setPane('UINTR Events', false);
+  await setPane('Call Stack', true);
+  await setPane('UINTR State', true);
+  const callHeader = () => text(sidebar().locator('.pane-header[aria-label="Call Stack Section"]'));
+  assert.match(await callHeader(), /User interrupt delivered/);
+  // the adapter says supportsStepBack: VS Code shows Step Back and Reverse Continue in the toolbar
+  const back = page.locator('.debug-toolbar .action-label.codicon-debug-step-back');
+  await back.waitFor({ timeout: 10000 });
+  assert.equal(await page.locator('.debug-toolbar .action-label.codicon-debug-reverse-continue').count(), 1);
+  await back.click();
+  // one instruction back from the handler's first one: before the delivery, at the interrupted instruction
+  await page.waitForFunction(() => !/User interrupt delivered/.test(document.querySelector('.part.sidebar .pane-header[aria-label="Call Stack Section"]')?.textContent ?? '') &&
+    /Paused/.test(document.querySelector('.part.sidebar .pane-header[aria-label="Call Stack Section"]')?.textContent ?? ''), null, { timeout: 30000 });
+  await page.waitForFunction(() => {
+    const pane = document.querySelector('.part.sidebar .pane-header[aria-label="Call Stack Section"]')?.parentElement;
+    const rows = [...(pane?.querySelectorAll('.pane-body .monaco-list-row') ?? [])].map((r) => r.textContent ?? '');
+    return rows.length > 0 && !rows.some((r) => /uintr_handler|user interrupt/.test(r));
+  }, null, { timeout: 20000 });
+  const stack = await callStack();
+  assert.ok(!stack.some((f) => /uintr_handler|user interrupt/.test(f)), `no handler frame before the delivery: ${stack.join(' | ')}`);
+  assert.ok(stack.some((f) => /^main\b/.test(f)), `the interrupted code's frames: ${stack.join(' | ')}`);
+  const uif = rows('UINTR State').filter({ has: page.locator('.label-name', { hasText: /^UIF$/ }) }).first();
+  await page.waitForFunction(() => [...document.querySelectorAll('.part.sidebar .monaco-list-row')].some((r) => r.querySelector('.label-name')?.textContent === 'UIF' && r.querySelector('.label-description')?.textContent === '1'), null, { timeout: 20000 });
+  assert.equal(await text(uif.locator('.label-description')), '1');
+  await page.waitForFunction(() => [...document.querySelectorAll('.part.sidebar .monaco-list-row')].some((r) => /UIRR/.test(r.textContent ?? '') && /pending 0/.test(r.textContent ?? '')), null, { timeout: 20000 });
+  const tl = timelineFrame();
+  await tl.locator('#summary', { hasText: /^0 interrupts delivered/ }).waitFor({ timeout: 20000 });
+  await shot('step-back.png');
+  timings.stepBack = Date.now() - t0;
+  // forward again: the same delivery
+  await page.keyboard.press('F5');
+  await page.waitForFunction(() => /User interrupt delivered: vector 0/.test(document.querySelector('.part.sidebar .pane-header[aria-label="Call Stack Section"]')?.textContent ?? ''), null, { timeout: 30000 });
+  await rows('Call Stack').filter({ hasText: 'uintr_handler' }).first().waitFor({ timeout: 20000 });
+  await tl.locator('#summary', { hasText: /^1 interrupt delivered/ }).waitFor({ timeout: 20000 });
 }));
 
 test('Post User Interrupt… from the UINTR State context menu is delivered', () => step('post', async () => {

@@ -70,8 +70,9 @@ export function computeWarnings(s: UintrState): Warning[] {
         out.push({ threadId: t.id, message: `UPID.NDST = ${t.upid.ndst} (APIC ${t.upid.apic}) but its owner runs on core ${owner.core}: notifications go to the wrong core` });
       }
     }
-    // a pending user interrupt that should have been delivered
-    if (t.pending.length && t.uif === 1) {
+    // a pending user interrupt that should have been delivered (not when the program is stopped right at the
+    // boundary where it will be: after STUI, a step, a step back)
+    if (t.pending.length && t.uif === 1 && !/deliverable at the next instruction boundary/.test(t.delivery)) {
       const why = t.state.startsWith('blocked') ? ` while ${t.state}: it is delivered only on return to user mode` : '';
       out.push({ threadId: t.id, message: `UIRR has pending vector${t.pending.length > 1 ? 's' : ''} ${t.pending.join(', ')} with UIF = 1 but no delivery${why} (${t.delivery})` });
     }

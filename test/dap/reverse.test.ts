@@ -201,6 +201,12 @@ test('DAP: Step Back out of the handler to the interrupted instruction, continue
   assert.equal(u.get('UIF')?.value, '1');
   assert.match(u.get('UIRR')!.value, /^0x1\b/);
   const after = (await dc.customRequest('uintr/events', {})).body.total as number;
+  // by line (what VS Code's Step Back button sends) from the handler's first line: the same place, the delivery undone
+  await dc.continueRequest({ threadId: tid });
+  await expectStop(dc, 'function breakpoint');
+  await dc.stepBackRequest({ threadId: tid });
+  await expectStop(dc, 'step');
+  assert.equal(await rip(dc, tid), Number(BigInt(fs0[0].instructionPointerReference!)), 'by line: back to the interrupted instruction too');
   assert.equal((await dc.customRequest('uintr/state', {})).body.instructions, insns, 'a delivery is not an instruction: same position count');
   assert.ok(after < before, `the event log is shorter after going back (${after} < ${before})`);
   // forward again: the same breakpoint, the same state

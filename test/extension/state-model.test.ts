@@ -65,9 +65,12 @@ test('warnings: UITT entry to the sender\'s own UPID, NDST not matching the owne
   assert.match(w2[0].message, /NDST = 0x0 \(APIC 0\) but its owner runs on core 1/);
   // not running: no NDST warning (the kernel updates NDST when it schedules the owner)
   assert.deepEqual(computeWarnings(uipiState({ receiver: { core: 1 } })), []);
-  // pending with UIF = 1
+  // pending with UIF = 1 while running: stopped right at the boundary where it is delivered (after STUI, a step,
+  // a step back): nothing suspicious; but pending with UIF = 1 and not deliverable (a MOV SS shadow here) is
   const p = uipiState({ receiver: { state: 'running', uirr: '0x1', pending: [0], uif: 1, delivery: 'vector 0 pending: deliverable at the next instruction boundary' } });
-  const w3 = computeWarnings(p);
+  assert.deepEqual(computeWarnings(p), []);
+  const ps = uipiState({ receiver: { state: 'running', uirr: '0x1', pending: [0], uif: 1, delivery: 'vector 0 pending (UIRR 0): MOV SS shadow: delivery after the next instruction' } });
+  const w3 = computeWarnings(ps);
   assert.equal(w3.length, 1);
   assert.match(w3[0].message, /^UIRR has pending vector 0 with UIF = 1 but no delivery \(vector 0 pending/);
   const pb = uipiState({ receiver: { uirr: '0x1', pending: [0], uif: 1 } });
