@@ -28,6 +28,7 @@ import type { TypeInfo } from './dwarf/info';
 import { Disassembler, hex } from './disasm';
 import { compileCondition, compileHitCondition, compileExpression, parseNumber, ExprError, EvalContext, compileLvalue, compileLogMessage } from './conditions';
 import { UasmSource, isUasm } from './uasm-source';
+import { runCompiled, CaseResult } from '../emulator/asm/runner';
 import { stepBack, reverseContinue, replayTo, samePosition, ReplayHost, ReverseResult } from './reverse';
 
 /** What a variablesReference points to. */
@@ -414,6 +415,7 @@ export class UintrDebugSession extends DebugSession {
     this.flush();
     const o = r.outcome;
     if (o.kind === 'exited') {
+      if (this.uasm) this.checkUasm();
       this.finish(o.status, o.signal ? `program ${r.description}` : undefined);
       return;
     }
@@ -422,6 +424,31 @@ export class UintrDebugSession extends DebugSession {
     const m = this.machine!;
     const t = (o.kind === 'unsupported' && m.thread(o.tid)) || m.threads()[0] || m.mainThread;
     this.reportStop({ reason: 'exception', thread: t, filter: o.kind === 'unsupported' ? 'unsupported' : 'deadlock', description: r.description });
+  }
+
+  /**
+   * A .uasm case ran to its end: its annotations (@expect...) are checked as `uintr-test` checks them — by
+   * running the case again in its own machine with its @cores / @seed (deterministic: the same run, unless
+   * this session used other options or changed the program from the debugger, which the line says) — and the
+   * verdict goes to the Debug Console.
+   */
+  private checkUasm(): void {
+    const u = this.uasm!;
+    let r: CaseResult;
+    try {
+      r = runCompiled(u.compiled, u.file);
+    } catch (e) {
+      this.output('console', `uintr-test: could not check ${path.basename(u.file)}: ${(e as Error).message}\n`);
+      return;
+    }
+    const ann = u.compiled.ann;
+    const notes: string[] = [];
+    if ((ann.cores ?? 2) !== this.args!.cores || (ann.seed ?? 1) !== this.args!.seed) notes.push(`this session ran with cores ${this.args!.cores}, seed ${this.args!.seed}; the check uses the case's own (${ann.cores ?? 2}, ${ann.seed ?? 1})`);
+    const changes = this.machine?.journal.length ?? 0;
+    if (changes) notes.push(`the check does not include the ${changes} change${changes === 1 ? '' : 's'} made from the debugger`);
+    const note = notes.length ? ` (${notes.join('; ')})` : '';
+    if (r.passed) this.output('console', `uintr-test: ok   ${r.name}: every expectation holds${note}\n`);
+    else this.output('console', `uintr-test: FAIL ${r.name}${note}\n${r.failures.map((f) => `    ${f}\n`).join('')}`);
   }
 
   private finish(status: number, line?: string): void {

@@ -242,3 +242,20 @@ test('a `; @break` with a bad condition is reported on the console and ignored',
   await expectExit(dc, 0);
   assert.match(out.console ?? '', /@break at bad-break\.uasm:\d+: .*ignored/);
 });
+
+test('at the end of a debugged .uasm case its @expect annotations are checked and the verdict is on the Debug Console', async () => {
+  const dc = await client();
+  const out = collectOutput(dc);
+  await launch(dc, { program: path.join(root, 'test-fixtures/uasm/priority.uasm') });
+  await expectExit(dc, 0);
+  assert.match(out.console ?? '', /^uintr-test: ok {3}vectors 3 and 60 pending .*: every expectation holds$/m);
+  // a case whose expectation does not hold: FAIL with the annotation's position, expected and actual
+  const bad = path.join(tmp, 'wrong.uasm');
+  fs.writeFileSync(bad, fs.readFileSync(path.join(root, 'test-fixtures/uasm/priority.uasm'), 'utf8').replace('; @expect main: r12 == 60', '; @expect main: r12 == 61'));
+  const dc2 = await client();
+  const out2 = collectOutput(dc2);
+  await launch(dc2, { program: bad, cores: 2 });
+  await expectExit(dc2, 0);
+  assert.match(out2.console ?? '', /^uintr-test: FAIL vectors 3 and 60 .* \(this session ran with cores 2, seed 1; the check uses the case's own \(1, 1\)\)$/m);
+  assert.match(out2.console ?? '', new RegExp(`^ {4}${bad.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:3:\\d+: main: r12 at exit: expected 0x3d, actual 0x3c$`, 'm'));
+});
