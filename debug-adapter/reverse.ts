@@ -338,3 +338,19 @@ export function reverseContinue(host: ReplayHost, m: Machine, tid: number): Reve
   if (!stop) throw new ReplayError('replay diverged: the stop found before is not there');
   return { machine: r2.m, stop, atStart: false };
 }
+
+/**
+ * Back to the moment UINTR event `seq` (earlier than the current position) was logged: a replay from the
+ * start that stops at the first instruction boundary after it (the other stops of the session pass by).
+ */
+export function goToEvent(host: ReplayHost, m: Machine, seq: number): ReverseResult {
+  const n = m.kernel.uintrLog.events.length;
+  if (!Number.isInteger(seq) || seq < 0 || seq >= n) throw new ReplayError(`no event #${seq} yet (the log has ${n} events)`);
+  const here = m.position();
+  host.resetHitCounts();
+  const r = new Replay(host, m.journal.slice(), true);
+  r.m.stopAtEvent(seq);
+  const stop = r.runThrough(here.total, (s) => s.reason === 'goto');
+  if (!stop) throw new ReplayError(`replay diverged: event #${seq} did not come again`);
+  return { machine: r.m, stop, atStart: false };
+}

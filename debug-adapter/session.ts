@@ -29,7 +29,7 @@ import { Disassembler, hex } from './disasm';
 import { compileCondition, compileHitCondition, compileExpression, parseNumber, ExprError, EvalContext, compileLvalue, compileLogMessage } from './conditions';
 import { UasmSource, isUasm } from './uasm-source';
 import { runCompiled, CaseResult } from '../emulator/asm/runner';
-import { stepBack, reverseContinue, replayTo, samePosition, ReplayHost, ReverseResult } from './reverse';
+import { stepBack, reverseContinue, replayTo, goToEvent, samePosition, ReplayHost, ReverseResult } from './reverse';
 
 /** What a variablesReference points to. */
 type VarRef =
@@ -406,6 +406,7 @@ export class UintrDebugSession extends DebugSession {
       body.description = `Paused on data breakpoint: ${s.description}`;
       body.text = s.description;
     } else if (s.reason === 'entry') body.description = `Paused at the entry point ${this.sym(s.thread.cpu.rip)}`;
+    else if (s.reason === 'goto' && s.event) body.description = `Back at event #${s.event.seq}: ${this.machine!.describe(s.event, (a) => this.symName(a))}`;
     const ev = new StoppedEvent(body.reason, s.thread.tid);
     ev.body = body;
     this.sendEvent(ev);
@@ -1483,6 +1484,13 @@ export class UintrDebugSession extends DebugSession {
           if (!Number.isInteger(count) || (count as number) < 0) this.fail(`uintr/events: 'count' must be a non-negative integer`);
           response.body = { events: all.slice(start as number, (start as number) + Math.min(count as number, 10000)), total: all.length, start };
           break;
+        }
+        case 'uintr/goto': {
+          // back to an earlier UINTR event (the UINTR Events view's "Go Back to This Event"): a replay
+          const seq = args?.seq;
+          if (!Number.isInteger(seq)) this.fail(`uintr/goto: 'seq' must be an event number`);
+          this.reverse(response, m.mainThread.tid, (mm, host) => goToEvent(host, mm, seq as number));
+          return;
         }
         case 'uintr/post': {
           const tid = args?.threadId, vector = args?.vector;

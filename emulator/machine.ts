@@ -54,7 +54,7 @@ export interface StopFacts {
 }
 export type StopCondition = (f: StopFacts) => boolean;
 
-export type StopReason = 'entry' | 'breakpoint' | 'step' | 'pause' | 'exception' | 'data breakpoint';
+export type StopReason = 'entry' | 'breakpoint' | 'step' | 'pause' | 'exception' | 'data breakpoint' | 'goto';
 
 /** A data breakpoint (watchpoint) on guest memory of one process: stops after a write changes the value. */
 export interface DataWatch {
@@ -267,6 +267,8 @@ export class Machine implements KernelDebugger {
   program = '';
   /** Where the last stop was taken: a hook of thread `tid`. */
   private stopHook: { tid: number; hook: StopHook } | null = null;
+  /** stopAtEvent: the seq of the event to stop after, or -1. */
+  private stopSeq = -1;
   /** A one-shot stop in this thread's next `hook` (at `rip`, if set) (replay: stopAtBoundary). */
   private boundaryStop: { tid: number; rip: number | null; hook: StopHook } | null = null;
   /** Every change the debugger made, in order (see JournalEntry). */
@@ -461,6 +463,11 @@ export class Machine implements KernelDebugger {
     if (landing && this.pending === null) this.pending = { reason: 'step', thread: t, landing: true };
     this.stopHook = { tid: t.tid, hook };
     return this.stopNow();
+  }
+
+  /** Stop right after the UINTR event with this seq is logged (at the next instruction boundary); -1 cancels. */
+  stopAtEvent(seq: number): void {
+    this.stopSeq = seq;
   }
 
   /** Re-apply a change from another machine's journal (replay); it is journaled here too. */
@@ -815,6 +822,17 @@ export class Machine implements KernelDebugger {
             this.kernel.stopRequested = true;
           }
         }
+      }
+    }
+    if (e.seq === this.stopSeq && !this.pending) {
+      // stopAtEvent: like an exception filter, at the next instruction boundary (reason 'goto')
+      this.stopSeq = -1;
+      t ??= this.thread(e.tid);
+      if (t) {
+        this.pending = { reason: 'goto', thread: t, event: e, description: `at event #${e.seq}: ${this.describe(e)}` };
+        t.cpu.exit = Exit.Attention;
+        this.kernel.stopRequested = true;
+        return;
       }
     }
     if (this.pending || this.filters.size === 0 || this.injecting) return;

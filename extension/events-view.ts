@@ -7,6 +7,7 @@ import { revealSourceOf } from './reveal-source';
 import { EVENT_KINDS, UintrEvent, UintrEventKind } from './model/types';
 import { filterEvents, formatEvent, linkDeliveries, upidOwners, eventThreads } from './model/events-model';
 import { UintrTracker } from './session-tracker';
+import { goToEvent } from './model/dap-requests';
 
 /** Most rows shown (the newest); the full log stays available through `uintr/events`. */
 const MAX_ROWS = 5000;
@@ -126,6 +127,17 @@ export function registerEventsView(ctx: vscode.ExtensionContext, tracker: UintrT
       await reveal(sender);
       // and the SENDUIPI's source line (when the program has line info)
       await revealSourceOf(sender.rip as string | number | undefined);
+    }),
+    vscode.commands.registerCommand('uintr.events.goBack', async (r?: Row) => {
+      const ev = r?.ev ?? view.selection[0]?.ev;
+      const s = tracker.session;
+      if (!ev || !s) return void vscode.window.showInformationMessage('UINTR: pick an event in the UINTR Events view of a stopped session');
+      if (tracker.running) return void vscode.window.showInformationMessage('UINTR: pause the program first');
+      try {
+        await goToEvent(s, ev.seq);
+      } catch (e) {
+        void vscode.window.showErrorMessage(`UINTR: cannot go back to event #${ev.seq}: ${(e as Error).message}`);
+      }
     }),
     vscode.commands.registerCommand('uintr.events.reveal', async (r?: Row) => r && reveal(r.ev)),
     vscode.commands.registerCommand('uintr.events.copy', async (r?: Row) => {

@@ -17,6 +17,11 @@ export async function getEvents(s: Requester, start: number, count = 10000): Pro
   return (await s.customRequest('uintr/events', { start, count })) as { events: UintrEvent[]; total: number; start: number };
 }
 
+/** Back to the moment event `seq` was logged (a replay of the deterministic run). */
+export async function goToEvent(s: Requester, seq: number): Promise<void> {
+  await s.customRequest('uintr/goto', { seq });
+}
+
 export async function post(s: Requester, threadId: number, vector: number): Promise<string> {
   const r = (await s.customRequest('uintr/post', { threadId, vector })) as { outcome: string };
   return r.outcome;

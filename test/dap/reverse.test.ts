@@ -373,3 +373,28 @@ test('DAP: Reverse Continue to the previous data-breakpoint hit on the UPID (a p
   await dc.reverseContinueRequest({ threadId: 1001 });
   await expectStop(dc, 'entry');
 });
+
+test('DAP: uintr/goto goes back to the moment an earlier UINTR event was logged (the SENDUIPI)', async () => {
+  const dc = await pool.client();
+  await launch(dc, { program: uipi, cores: 2, seed: 1 }, () => dc.setExceptionBreakpointsRequest({ filters: ['delivery'] }));
+  const s = await expectStop(dc, 'exception');
+  const evs = (await dc.customRequest('uintr/events', {})).body.events as { seq: number; kind: string; tid: number; outcome?: string }[];
+  const send = evs.find((e) => e.kind === 'senduipi')!;
+  assert.ok(send, 'the SENDUIPI is in the log');
+  await dc.customRequest('uintr/goto', { seq: send.seq });
+  const g = await expectStop(dc, 'goto');
+  assert.equal(g.body.threadId, send.tid, 'the sender is the focus');
+  assert.match(g.body.description!, new RegExp(`^Back at event #${send.seq}: SENDUIPI index 0 from thread ${send.tid}`));
+  // right after the SENDUIPI: it is the last instruction before the sender's PC; the delivery has not happened
+  const pc = await rip(dc, send.tid);
+  const prev = (await dc.disassembleRequest({ memoryReference: '0x' + pc.toString(16), instructionOffset: -1, instructionCount: 1 })).body!.instructions[0];
+  assert.match(prev.instruction, /^senduipi /);
+  const st = (await dc.customRequest('uintr/state', {})).body;
+  assert.ok(st.events > send.seq && st.events < evs.length, `the log ends just after the event (${st.events} of ${evs.length})`);
+  // unknown events are refused, the session stays where it is
+  await assert.rejects(dc.customRequest('uintr/goto', { seq: 100000 }), /no event #100000 yet/);
+  // and forward again: the same delivery stop
+  await dc.continueRequest({ threadId: s.body.threadId! });
+  const d = await expectStop(dc, 'exception');
+  assert.equal(d.body.description, s.body.description);
+});

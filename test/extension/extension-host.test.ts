@@ -256,6 +256,13 @@ test('Step Back from the delivery: the UINTR views follow the replayed (earlier)
   await session.customRequest('continue', { threadId: tid });
   await until('the delivery again', () => events.filter((e) => e.event === 'stopped').length === 3);
   await until('the delivery row again', () => kinds().includes('deliver'));
+  // "Go Back to This Event" on the SENDUIPI row: the program is back right after it
+  const sendRow = ev.getChildren().find((r: any) => r.ev.kind === 'senduipi');
+  await rec.commands.get('uintr.events.goBack')!(sendRow);
+  const g = await until('the goto stop', () => events.filter((e) => e.event === 'stopped')[3]);
+  assert.equal(g.body.reason, 'goto');
+  assert.match(g.body.description, new RegExp(`^Back at event #${sendRow.ev.seq}: SENDUIPI`));
+  await until('the log cut after the SENDUIPI', () => !kinds().includes('deliver') && ev.getChildren().at(-1).ev.seq >= sendRow.ev.seq);
   await session.customRequest('disconnect', {});
   stop = undefined;
   for (const s of subs) s.dispose();
