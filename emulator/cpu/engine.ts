@@ -83,6 +83,9 @@ export interface UnsupportedReport {
   message: string;
 }
 
+/** The end of a budget runs one instruction per block: longer than any block (MAX_INSNS 48, + MOV SS's one). */
+const TAIL = 64;
+
 export class Engine {
   readonly cache: CodeCache;
   /** Set when a thread stops on an unsupported instruction. */
@@ -114,10 +117,11 @@ export class Engine {
     const stops = cache.stops;
     let ip = c.rip;
     let n = 0;
-    // c.icount is kept exact at every block boundary, and inside a block c.icount + c.bi counts the
-    // instructions before the current one (c.bi is stored before any instruction that can fault, which
-    // includes every one that reads the time or logs a UINTR event): time and event stamps do not depend
-    // on how the stream is cut into blocks, so stepping does not change them
+    // c.icount is exact whenever something outside the engine can look (deliveries, faults, the return to the
+    // kernel), and inside a block that reads the time or logs a UINTR event c.icount + c.bi counts the
+    // instructions before the current one (the block sets c.icount from the count passed in; c.bi is stored
+    // before any instruction that can fault, which includes those): time and event stamps do not depend on
+    // how the stream is cut into blocks, so stepping does not change them
     // (c.bi is stale after a block until an instruction stores it again: it is reset to 0 wherever the CPU
     // state is used between blocks — deliveries, the return to the kernel — not after every block)
     const base = c.icount;
@@ -135,21 +139,26 @@ export class Engine {
       }
       if (single) {
         b = cache.get(ip, true);
-        ip = b.fn(c, R, m, X, h);
+        ip = b.fn(c, R, m, X, h, base);
         n = b.n;
       } else {
-        b = cache.get(ip);
+        // the budget is exact, so a slice ends at the same instruction however the run is cut (pieces, single
+        // steps, replays): the last TAIL instructions run one per block (a block is shorter than TAIL, so one
+        // started before that never runs past the budget); the hot loop itself checks nothing more than before
+        const soft = budget - TAIL;
+        let tail = soft <= 0;
+        b = tail ? cache.get(ip, true) : cache.get(ip);
         for (;;) {
-          // the budget is exact: a block that would run past it is replaced by one-instruction blocks, so a
-          // slice ends at the same instruction however the run is cut (pieces, single steps, replays)
-          if (n + b.n > budget) b = cache.get(ip, true);
-          ip = b.fn(c, R, m, X, h);
+          ip = b.fn(c, R, m, X, h, base + n);
           n += b.n;
-          c.icount = base + n;
-          if (c.exit !== Exit.None || n >= budget) break;
+          if (c.exit !== Exit.None || n >= soft) {
+            if (c.exit !== Exit.None || n >= budget) break;
+            tail = true;
+          }
           if (c.uiPending !== 0) {
             c.rip = ip;
             c.bi = 0;
+            c.icount = base + n;
             if (!this.deliver(c)) return n;
             ip = c.rip;
             if (c.exit !== Exit.None) break; // a debugger asked to stop right after the delivery
@@ -160,6 +169,11 @@ export class Engine {
             break;
           }
           if (stops.size !== 0 && stops.has(ip)) break;
+          if (tail) {
+            b = null; // a fetch fault in get() belongs to ip
+            b = cache.get(ip, true);
+            continue;
+          }
           const prev: Block = b;
           let nb = prev.s1;
           if (nb === null || nb.ip !== ip || !nb.valid) {
@@ -213,7 +227,7 @@ export class Engine {
         const tf = c.fl & TF;
         b = null;
         b = this.cache.get(ip, true);
-        ip = b.fn(c, R, m, X, h);
+        ip = b.fn(c, R, m, X, h, base + n);
         n += b.n;
         c.icount = base + n;
         c.bi = 0;

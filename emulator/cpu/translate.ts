@@ -13,7 +13,8 @@ import './ops/sse';
 import './ops/x87';
 import './ops/uintr';
 
-export type BlockFn = (c: unknown, R: Int32Array, m: Memory, X: Int32Array, h: unknown) => number;
+/** A translated block; `ic` is the thread's instruction count at its start (see CLOCKED). */
+export type BlockFn = (c: unknown, R: Int32Array, m: Memory, X: Int32Array, h: unknown, ic: number) => number;
 
 export interface Block {
   ip: number;
@@ -75,6 +76,9 @@ const CC_CONSUMERS = new Set<number>([
   Mnemonic.Cmovge, Mnemonic.Cmovl, Mnemonic.Cmovle, Mnemonic.Cmovo, Mnemonic.Cmovno, Mnemonic.Cmovp, Mnemonic.Cmovnp,
   Mnemonic.Cmovs, Mnemonic.Cmovns,
 ]);
+
+/** Instructions whose code reads the virtual time or logs UINTR events (through c.env / the UINTR system). */
+const CLOCKED = new Set<number>([Mnemonic.Rdtsc, Mnemonic.Rdtscp, Mnemonic.Stui, Mnemonic.Clui, Mnemonic.Testui, Mnemonic.Senduipi, Mnemonic.Uiret]);
 
 /** Instructions that cannot fault when all operands are registers/immediates (skip the c.bi store). */
 const NOFAULT_REG = new Set<number>([
@@ -237,6 +241,9 @@ export class CodeCache {
     const ips: number[] = [];
     let end = ip;
     let terminated = false;
+    // the engine keeps c.icount exact only between engine entries (not after every block): a block with an
+    // instruction that reads the time or logs a UINTR event sets it from the count the engine passes in
+    if (insns.some((i) => CLOCKED.has(i.mnem))) g.emit('c.icount=ic;');
     for (let k = 0; k < insns.length; k++) {
       const i = insns[k];
       ips.push(i.ip);
@@ -277,7 +284,7 @@ export class CodeCache {
         g.emit(`c.bi=${insns.length};${fault}`);
       } else g.emit(`return ${end};`);
     }
-    const src = `"use strict";return function blk_${ip.toString(16)}(c,R,m,X,h){\n${g.code()}\n}`;
+    const src = `"use strict";return function blk_${ip.toString(16)}(c,R,m,X,h,ic){\n${g.code()}\n}`;
     let fn: BlockFn;
     try {
       fn = new Function(src)() as BlockFn;
