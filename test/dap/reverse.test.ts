@@ -9,6 +9,7 @@
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import path from 'node:path';
 import { Machine, Stop, Thread } from '../../emulator/machine';
 import { formatEvent } from '../../emulator/uintr/events';
 import { HostIO } from '../../emulator/linux/files';
@@ -397,4 +398,37 @@ test('DAP: uintr/goto goes back to the moment an earlier UINTR event was logged 
   await dc.continueRequest({ threadId: s.body.threadId! });
   const d = await expectStop(dc, 'exception');
   assert.equal(d.body.description, s.body.description);
+});
+
+test('replays land exactly in programs with fork, pipes, wait and signals (positions taken by pausing)', () => {
+  for (const name of ['procs', 'signals']) {
+    const prog = compile(`test/linux/c/${name}.c`, ['-O2', '-pthread']);
+    const h: ReplayHost = {
+      fresh: () => {
+        const m = new Machine({ cores: 2, seed: 3, io: io(), cwd: path.dirname(prog) });
+        m.load(prog, [prog], []);
+        return m;
+      },
+      configure: () => undefined,
+      resetHitCounts: () => undefined,
+    };
+    const fp = (m: Machine) => [m.kernel.totalInsns, ...m.threads().map((t) => `${t.proc.pid}/${t.tid} ${t.cpu.icount} ${m.registers(t).map((r) => r.value).join(',')}`)].join('\n');
+    const m = h.fresh();
+    const seen: { pos: ReturnType<Machine['position']>; fp: string }[] = [];
+    let r;
+    for (let i = 0; (r = m.run(3000 + (i % 7) * 1000)).kind !== 'ended'; i++) {
+      if (r.kind === 'stopped') m.resume();
+      if (i % 3 === 0) {
+        m.pause();
+        if (m.run(1).kind === 'stopped') seen.push({ pos: m.position(), fp: fp(m) });
+      }
+    }
+    assert.ok(seen.length >= 2, `${name}: ${seen.length} positions`);
+    const step = Math.max(1, Math.floor(seen.length / 10)); // at most about 10 replays per program
+    for (const s of seen.filter((_, k) => k % step === 0 || k === seen.length - 1)) {
+      const rp = new Replay(h, [], false);
+      rp.goTo(s.pos);
+      assert.equal(fp(rp.m), s.fp, `${name}: replay to ${JSON.stringify(s.pos)}`);
+    }
+  }
 });
