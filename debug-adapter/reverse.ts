@@ -29,6 +29,21 @@ import type { DebugInfo } from './dwarf/index';
 
 export class ReplayError extends Error {}
 
+/**
+ * A replay is a generator: it yields after every piece of CHUNK instructions, so the adapter can run it in
+ * slices of the event loop (requests, pause = cancel, progress) instead of blocking. `finish` runs one to the
+ * end at once.
+ */
+export type Work<T> = Generator<void, T, void>;
+const CHUNK = 2_000_000;
+
+export function finish<T>(w: Work<T>): T {
+  for (;;) {
+    const r = w.next();
+    if (r.done) return r.value;
+  }
+}
+
 export function samePosition(a: Position, b: Position): boolean {
   return a.total === b.total && a.tid === b.tid && a.rip === b.rip && (a.hook ?? 'boundary') === (b.hook ?? 'boundary');
 }
@@ -79,11 +94,11 @@ export class Replay {
    * position (a system call counts its cost at once); `afterChange` runs after a change was applied (the
    * landing before it ended any step in progress).
    */
-  runTo(limit: number, o: RunOptions = {}): Stop | null {
+  *runTo(limit: number, o: RunOptions = {}): Work<Stop | null> {
     for (;;) {
       const e = this.journal[this.next];
       const due = e && (e.pos.total < limit || (o.inclusive && e.pos.total === limit));
-      const stop = this.runUntil(due ? e.pos.total : limit, o.onStop, !due && !!o.loose, !due && !!o.atLimit);
+      const stop = yield* this.runUntil(due ? e.pos.total : limit, o.onStop, !due && !!o.loose, !due && !!o.atLimit);
       if (stop) return stop;
       if (!due) return null;
       if (e.pos.tid !== null && !this.isAt(e.pos)) {
@@ -113,15 +128,16 @@ export class Replay {
    * Run (budgeted) until exactly `limit` instructions (loose: or just past it, for a limit that is not a
    * position: a system call counts its cost at once); stops that come at the limit itself are not passed on.
    */
-  private runUntil(limit: number, onStop?: (s: Stop) => boolean, loose = false, atLimit = false): Stop | null {
+  private *runUntil(limit: number, onStop?: (s: Stop) => boolean, loose = false, atLimit = false): Work<Stop | null> {
     const m = this.m;
     while (this.total < limit) {
-      const r = m.run(limit - this.total);
+      const r = m.run(Math.min(limit - this.total, CHUNK));
       if (r.kind === 'ended') throw new ReplayError(`replay diverged: the program ended after ${this.total} instructions, before ${limit}`);
       if (r.kind === 'stopped') {
         if ((this.total < limit || atLimit) && onStop && onStop(r.stop)) return r.stop;
         m.resume();
       }
+      yield;
     }
     if (this.total !== limit && !loose) throw new ReplayError(`replay diverged: ran to ${this.total} instructions instead of ${limit}`);
     return null;
@@ -145,8 +161,8 @@ export class Replay {
    * runTo(limit) with the stops at the limit passed on too, including the further stops that come there
    * without an instruction in between (a fault hook after a boundary stop, the signal hook after it...).
    */
-  runThrough(limit: number, onStop: (s: Stop) => boolean): Stop | null {
-    const s = this.runTo(limit, { onStop, atLimit: true });
+  *runThrough(limit: number, onStop: (s: Stop) => boolean): Work<Stop | null> {
+    const s = yield* this.runTo(limit, { onStop, atLimit: true });
     if (s) return s;
     const m = this.m;
     while (this.total === limit) {
@@ -159,8 +175,8 @@ export class Replay {
   }
 
   /** Go to `pos`, with the changes the debugger made there applied. */
-  goTo(pos: Position): void {
-    this.runTo(pos.total, { inclusive: true });
+  *goTo(pos: Position): Work<void> {
+    yield* this.runTo(pos.total, { inclusive: true });
     if (pos.tid !== null && !this.isAt(pos)) this.land(pos);
   }
 }
@@ -182,9 +198,9 @@ export interface ReverseResult {
 }
 
 /** The machine at the start (the entry point), for when there is nothing earlier. */
-function start(host: ReplayHost, journal: readonly JournalEntry[], tidHint: number): ReverseResult {
+function* start(host: ReplayHost, journal: readonly JournalEntry[], tidHint: number): Work<ReverseResult> {
   const r = new Replay(host, journal, true);
-  r.goTo({ total: 0, tid: null });
+  yield* r.goTo({ total: 0, tid: null });
   const t = r.m.thread(tidHint) ?? r.m.mainThread;
   return { machine: r.m, stop: { reason: 'entry', thread: t }, atStart: true };
 }
@@ -193,9 +209,9 @@ function start(host: ReplayHost, journal: readonly JournalEntry[], tidHint: numb
  * The positions of thread tid's instruction steps from `from` up to `to` (inclusive), starting with its
  * first boundary at or after `from`.
  */
-function collectSteps(host: ReplayHost, journal: readonly JournalEntry[], tid: number, from: number, to: number): StepPos[] {
+function* collectSteps(host: ReplayHost, journal: readonly JournalEntry[], tid: number, from: number, to: number): Work<StepPos[]> {
   const r = new Replay(host, journal, false);
-  r.runTo(from, { loose: true });
+  yield* r.runTo(from, { loose: true });
   const m = r.m;
   const out: StepPos[] = [];
   const record = (st: Thread) => out.push({ pos: m.position(), icount: st.cpu.icount, rip: st.cpu.rip, rsp: st.cpu.getRegNum(4), depth: m.activeDeliveries(st).length });
@@ -207,7 +223,7 @@ function collectSteps(host: ReplayHost, journal: readonly JournalEntry[], tid: n
   };
   for (; r.total < to; first = false) {
     issue();
-    const s = r.runTo(to, { onStop: (x) => x.reason === 'step' && x.thread.tid === tid, afterChange: issue, atLimit: true });
+    const s = yield* r.runTo(to, { onStop: (x) => x.reason === 'step' && x.thread.tid === tid, afterChange: issue, atLimit: true });
     m.stopAtBoundary(null);
     if (!s) {
       // at `to`: the thread may still have a boundary there before the current position (e.g. it was
@@ -271,16 +287,16 @@ function chooseTarget(steps: StepPos[], cur: StepPos, granularity: 'instruction'
 }
 
 /** Back to a known earlier position of the timeline (a stop the session saw), reported as a step of thread tid. */
-export function replayTo(host: ReplayHost, m: Machine, pos: Position, tid: number): ReverseResult {
+export function* replayTo(host: ReplayHost, m: Machine, pos: Position, tid: number): Work<ReverseResult> {
   const r = new Replay(host, m.journal.slice(), true);
-  r.goTo(pos);
+  yield* r.goTo(pos);
   const t = r.m.thread(tid);
   if (!t) throw new ReplayError(`replay diverged: no thread ${tid} at the earlier stop`);
   return { machine: r.m, stop: { reason: 'step', thread: t }, atStart: false };
 }
 
 /** stepBack of thread tid from machine m's current position. */
-export function stepBack(host: ReplayHost, m: Machine, tid: number, granularity: 'instruction' | 'line', dbg: DebugInfo | null): ReverseResult {
+export function* stepBack(host: ReplayHost, m: Machine, tid: number, granularity: 'instruction' | 'line', dbg: DebugInfo | null): Work<ReverseResult> {
   const t = m.thread(tid);
   if (!t) throw new ReplayError(`no thread ${tid}`);
   const here = m.position();
@@ -288,12 +304,12 @@ export function stepBack(host: ReplayHost, m: Machine, tid: number, granularity:
   const cur: StepPos = { pos: here, icount: t.cpu.icount, rip: t.cpu.rip, rsp: t.cpu.getRegNum(4), depth: m.activeDeliveries(t).length };
   for (let w = 256; ; w = Math.min(w * 8, MAX_WINDOW)) {
     const from = Math.max(0, here.total - w);
-    const steps = collectSteps(host, journal, tid, from, here.total);
+    const steps = yield* collectSteps(host, journal, tid, from, here.total);
     const i = chooseTarget(steps, cur, granularity, dbg);
     if (i >= 0) {
       const target = steps[i];
       const r = new Replay(host, journal, true);
-      r.goTo(target.pos);
+      yield* r.goTo(target.pos);
       const nt = r.m.thread(tid);
       if (!nt || nt.cpu.icount !== target.icount || nt.cpu.rip !== target.rip) throw new ReplayError('replay diverged: the thread is not where the earlier run had it');
       return { machine: r.m, stop: { reason: 'step', thread: nt }, atStart: false };
@@ -303,16 +319,16 @@ export function stepBack(host: ReplayHost, m: Machine, tid: number, granularity:
       const s = steps[0];
       if (s && !(s.icount === cur.icount && s.rip === cur.rip && s.pos.total === here.total)) {
         const r = new Replay(host, journal, true);
-        r.goTo(s.pos);
+        yield* r.goTo(s.pos);
         return { machine: r.m, stop: { reason: 'step', thread: r.m.thread(tid)! }, atStart: true };
       }
-      return start(host, journal, tid);
+      return yield* start(host, journal, tid);
     }
   }
 }
 
 /** reverseContinue from machine m's current position: to the last stop of the session's stops before it. */
-export function reverseContinue(host: ReplayHost, m: Machine, tid: number): ReverseResult {
+export function* reverseContinue(host: ReplayHost, m: Machine, tid: number): Work<ReverseResult> {
   const here = m.position();
   const journal = m.journal.slice();
   // 1: how many stops come before the current position (those at its very instruction count only if the
@@ -320,7 +336,7 @@ export function reverseContinue(host: ReplayHost, m: Machine, tid: number): Reve
   host.resetHitCounts();
   const r1 = new Replay(host, journal, true);
   let count = 0, atHere = 0;
-  r1.runThrough(here.total, () => {
+  yield* r1.runThrough(here.total, () => {
     const p = r1.m.position();
     if (p.total < here.total) count++;
     else if (samePosition(p, here)) {
@@ -329,12 +345,12 @@ export function reverseContinue(host: ReplayHost, m: Machine, tid: number): Reve
     } else atHere++;
     return false;
   });
-  if (count === 0) return start(host, journal, tid);
+  if (count === 0) return yield* start(host, journal, tid);
   // 2: to the last of them
   host.resetHitCounts();
   const r2 = new Replay(host, journal, true);
   let k = 0;
-  const stop = r2.runThrough(here.total, () => ++k === count);
+  const stop = yield* r2.runThrough(here.total, () => ++k === count);
   if (!stop) throw new ReplayError('replay diverged: the stop found before is not there');
   return { machine: r2.m, stop, atStart: false };
 }
@@ -343,14 +359,12 @@ export function reverseContinue(host: ReplayHost, m: Machine, tid: number): Reve
  * Back to the moment UINTR event `seq` (earlier than the current position) was logged: a replay from the
  * start that stops at the first instruction boundary after it (the other stops of the session pass by).
  */
-export function goToEvent(host: ReplayHost, m: Machine, seq: number): ReverseResult {
-  const n = m.kernel.uintrLog.events.length;
-  if (!Number.isInteger(seq) || seq < 0 || seq >= n) throw new ReplayError(`no event #${seq} yet (the log has ${n} events)`);
+export function* goToEvent(host: ReplayHost, m: Machine, seq: number): Work<ReverseResult> {
   const here = m.position();
   host.resetHitCounts();
   const r = new Replay(host, m.journal.slice(), true);
   r.m.stopAtEvent(seq);
-  const stop = r.runThrough(here.total, (s) => s.reason === 'goto');
+  const stop = yield* r.runThrough(here.total, (s) => s.reason === 'goto');
   if (!stop) throw new ReplayError(`replay diverged: event #${seq} did not come again`);
   return { machine: r.m, stop, atStart: false };
 }

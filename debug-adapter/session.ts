@@ -8,7 +8,7 @@
  */
 import {
   DebugSession, InitializedEvent, StoppedEvent, OutputEvent, TerminatedEvent, ExitedEvent, ThreadEvent, Thread as DapThread,
-  StackFrame, Scope, Handles, Event, InvalidatedEvent, Source,
+  StackFrame, Scope, Handles, Event, InvalidatedEvent, Source, ProgressStartEvent, ProgressEndEvent,
 } from '@vscode/debugadapter';
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import * as path from 'node:path';
@@ -29,7 +29,7 @@ import { Disassembler, hex } from './disasm';
 import { compileCondition, compileHitCondition, compileExpression, parseNumber, ExprError, EvalContext, compileLvalue, compileLogMessage } from './conditions';
 import { UasmSource, isUasm } from './uasm-source';
 import { runCompiled, CaseResult } from '../emulator/asm/runner';
-import { stepBack, reverseContinue, replayTo, goToEvent, samePosition, ReplayHost, ReverseResult } from './reverse';
+import { stepBack, reverseContinue, replayTo, goToEvent, samePosition, ReplayHost, ReverseResult, Work } from './reverse';
 
 /** What a variablesReference points to. */
 type VarRef =
@@ -112,6 +112,9 @@ export class UintrDebugSession extends DebugSession {
   private hitEpoch = 0;
   /** A replay is running: console output of logpoints and hooks is dropped (it was shown the first time). */
   private replaying = false;
+  /** The reverse request in progress (pause cancels it). */
+  private reversing: { cancel: boolean } | null = null;
+  private clientSupportsProgress = false;
   /** Bytes of guest stdout/stderr already shown: a replayed machine shows only what comes after them. */
   private shown: Record<number, number> = { 1: 0, 2: 0 };
   /** The program's bytes, read once: replays load exactly what was launched. */
@@ -251,6 +254,7 @@ export class UintrDebugSession extends DebugSession {
 
   protected override initializeRequest(response: DebugProtocol.InitializeResponse, args: DebugProtocol.InitializeRequestArguments): void {
     this.clientSupportsInvalidated = !!args.supportsInvalidatedEvent;
+    this.clientSupportsProgress = !!args.supportsProgressReporting;
     response.body = {
       supportsConfigurationDoneRequest: true,
       supportsFunctionBreakpoints: true,
@@ -407,6 +411,7 @@ export class UintrDebugSession extends DebugSession {
       body.text = s.description;
     } else if (s.reason === 'entry') body.description = `Paused at the entry point ${this.sym(s.thread.cpu.rip)}`;
     else if (s.reason === 'goto' && s.event) body.description = `Back at event #${s.event.seq}: ${this.machine!.describe(s.event, (a) => this.symName(a))}`;
+    else if (s.description) body.description = s.description;
     const ev = new StoppedEvent(body.reason, s.thread.tid);
     ev.body = body;
     this.sendEvent(ev);
@@ -567,38 +572,73 @@ export class UintrDebugSession extends DebugSession {
   }
 
   /**
-   * Run a replay; on success the replayed machine replaces the current one (the old one is kept on an
-   * error) and the stop is reported like any other.
+   * Run a replay in slices of the event loop (requests keep being answered; `pause` cancels it; a replay of
+   * more than half a second shows progress). On success the replayed machine replaces the current one and
+   * the stop is reported like any other; cancelled or failed, the session stays where it was.
    */
-  private reverse(response: DebugProtocol.Response, threadId: number, go: (m: Machine, host: ReplayHost) => ReverseResult): void {
+  private reverse(response: DebugProtocol.Response, threadId: number, go: (m: Machine, host: ReplayHost) => Work<ReverseResult>): void {
     this.guard(response, () => {
       this.requireStopped();
       const old = this.machine!;
       const hooks = this.hooks;
-      let r: ReverseResult;
-      this.replaying = true;
-      try {
-        r = go(old, this.replayHost());
-      } catch (e) {
-        this.hooks = hooks;
-        throw e;
-      } finally {
-        this.replaying = false;
-      }
-      this.machine = r.machine;
-      this.dis = new Disassembler(r.machine, this.syms, this.dbg);
-      this.lineStep = null;
-      this.endPending = null;
-      r.machine.drainEvents(); // already sent the first time; the views re-read the (shorter) log on the stop
+      const work = go(old, this.replayHost()); // argument checks happen here: an error response
       this.sendResponse(response);
-      if (r.atStart) this.output('console', `uintr-debug: reached the start of the recording (thread ${threadId})\n`);
-      this.reportStop(r.stop, true);
+      const job = { cancel: false };
+      this.reversing = job;
+      this.state = 'running';
+      this.replaying = true;
+      const token = ++this.runToken;
+      const t0 = performance.now();
+      let progress = '';
+      const end = () => {
+        this.replaying = false;
+        this.reversing = null;
+        if (progress) this.sendEvent(new ProgressEndEvent(progress));
+      };
+      const stayed = (why: string, reason: 'pause' | 'exception') => {
+        end();
+        this.hooks = hooks;
+        this.output('console', `uintr-debug: ${why}\n`);
+        const t = (this.lastStop && old.thread(this.lastStop.thread.tid)) || this.focus();
+        this.reportStop({ reason, thread: t, description: why }, true);
+      };
+      const slice = () => {
+        if (token !== this.runToken) return end(); // terminated meanwhile
+        let r: IteratorResult<void, ReverseResult>;
+        try {
+          const s0 = performance.now();
+          do r = work.next();
+          while (!r.done && !job.cancel && performance.now() - s0 < 15);
+        } catch (e) {
+          return stayed(`reverse execution failed: ${(e as Error).message}`, 'exception');
+        }
+        if (job.cancel) return stayed('reverse execution cancelled: still at the earlier stop', 'pause');
+        if (!r.done) {
+          if (!progress && this.clientSupportsProgress && performance.now() - t0 > 500) {
+            progress = `replay-${token}`;
+            this.sendEvent(new ProgressStartEvent(progress, 'Going back', `replaying up to ${(old.kernel.totalInsns / 1e6).toFixed(1)} M instructions`));
+          }
+          setImmediate(slice);
+          return;
+        }
+        end();
+        const res = r.value;
+        this.machine = res.machine;
+        this.dis = new Disassembler(res.machine, this.syms, this.dbg);
+        this.lineStep = null;
+        this.endPending = null;
+        res.machine.drainEvents(); // already sent the first time; the views re-read the (shorter) log on the stop
+        if (res.atStart) this.output('console', `uintr-debug: reached the start of the recording (thread ${threadId})\n`);
+        this.reportStop(res.stop, true);
+      };
+      setImmediate(slice);
     });
   }
 
   protected override pauseRequest(response: DebugProtocol.PauseResponse): void {
     this.guard(response, () => {
-      if (this.state === 'running') this.machine!.pause();
+      if (this.reversing) this.reversing.cancel = true;
+      else if (this.state === 'running') this.machine!.pause();
       this.sendResponse(response);
     });
   }
@@ -1487,8 +1527,9 @@ export class UintrDebugSession extends DebugSession {
         }
         case 'uintr/goto': {
           // back to an earlier UINTR event (the UINTR Events view's "Go Back to This Event"): a replay
-          const seq = args?.seq;
+          const seq = args?.seq, n = m.kernel.uintrLog.events.length;
           if (!Number.isInteger(seq)) this.fail(`uintr/goto: 'seq' must be an event number`);
+          if ((seq as number) < 0 || (seq as number) >= n) this.fail(`uintr/goto: no event #${seq} yet (the log has ${n} events)`);
           this.reverse(response, m.mainThread.tid, (mm, host) => goToEvent(host, mm, seq as number));
           return;
         }

@@ -13,7 +13,7 @@ import path from 'node:path';
 import { Machine, Stop, Thread } from '../../emulator/machine';
 import { formatEvent } from '../../emulator/uintr/events';
 import { HostIO } from '../../emulator/linux/files';
-import { Replay, ReplayHost, stepBack, reverseContinue } from '../../debug-adapter/reverse';
+import { Replay, ReplayHost, stepBack, reverseContinue, finish } from '../../debug-adapter/reverse';
 import { uipiSample, symbolAddress, compile, launch, expectStop, expectExit, frames, scopeVars, rip, collectOutput, ensureAdapter, clientPool } from './helpers';
 
 let uipi: string;
@@ -89,7 +89,7 @@ test('a replay lands on the exact state of every earlier stop (breakpoints, step
     for (const { pos, fp } of seen) {
       assert.ok(pos.tid !== null);
       const r = new Replay(h, [], true);
-      r.goTo(pos);
+      finish(r.goTo(pos));
       assert.equal(fingerprint(r.m), fp, `cores ${cores} seed ${seed}: replay to ${JSON.stringify(pos)} differs`);
     }
   }
@@ -119,7 +119,7 @@ test('stepBack undoes one step: through a delivery into the handler and through 
   // back, one step at a time, from after the UIRET to the handler's first instruction
   let cur: Machine = m;
   for (let i = fps.length - 2; i >= 0; i--) {
-    const r = stepBack(h, cur, t.tid, 'instruction', null);
+    const r = finish(stepBack(h, cur, t.tid, 'instruction', null));
     assert.equal(r.atStart, false);
     assert.equal(r.stop.reason, 'step');
     assert.equal(fingerprint(r.machine), fps[i], `stepBack to step ${i} differs`);
@@ -129,10 +129,10 @@ test('stepBack undoes one step: through a delivery into the handler and through 
   // the step before the handler's first instruction is the delivery: back to the interrupted instruction
   const atHandler = (() => {
     const r = new Replay(h, [], true);
-    r.goTo({ ...s0Position(h, handler) });
+    finish(r.goTo({ ...s0Position(h, handler) }));
     return r.m;
   })();
-  const before = stepBack(h, atHandler, t.tid, 'instruction', null);
+  const before = finish(stepBack(h, atHandler, t.tid, 'instruction', null));
   const bt = before.machine.thread(t.tid)!;
   assert.notEqual(bt.cpu.rip, handler);
   assert.equal(before.machine.activeDeliveries(bt).length, 0, 'still inside the handler');
@@ -159,18 +159,18 @@ test('changes the debugger made are replayed at their position; reverseContinue 
   for (let i = 0; i < 5; i++) step(m, t);
   const fp = fingerprint(m);
   // back one step and forward again: same state, with the register change
-  const b = stepBack(h, m, t.tid, 'instruction', null);
+  const b = finish(stepBack(h, m, t.tid, 'instruction', null));
   const bt = b.machine.thread(t.tid)!;
   step(b.machine, bt);
   assert.equal(fingerprint(b.machine), fp);
   assert.equal(b.machine.journal.length, 1, 'the change was re-applied (and journaled) by the replay');
   // reverseContinue from here: back to the breakpoint at sender_thread, with the change applied after it
-  const rc = reverseContinue(h, m, t.tid);
+  const rc = finish(reverseContinue(h, m, t.tid));
   assert.equal(rc.stop.reason, 'breakpoint');
   assert.equal(rc.stop.thread.cpu.rip, sender);
   assert.equal(rc.machine.register(rc.machine.thread(t.tid)!, 'r12'), 0x1234n);
   // and from there, nothing earlier: the start
-  const st = reverseContinue(h, rc.machine, t.tid);
+  const st = finish(reverseContinue(h, rc.machine, t.tid));
   assert.equal(st.atStart, true);
   assert.equal(st.stop.reason, 'entry');
   assert.equal(st.machine.kernel.totalInsns, 0);
@@ -427,8 +427,35 @@ test('replays land exactly in programs with fork, pipes, wait and signals (posit
     const step = Math.max(1, Math.floor(seen.length / 10)); // at most about 10 replays per program
     for (const s of seen.filter((_, k) => k % step === 0 || k === seen.length - 1)) {
       const rp = new Replay(h, [], false);
-      rp.goTo(s.pos);
+      finish(rp.goTo(s.pos));
       assert.equal(fp(rp.m), s.fp, `${name}: replay to ${JSON.stringify(s.pos)}`);
     }
   }
+});
+
+test('DAP: a long replay does not block the adapter; pause cancels it and the session stays where it was', async () => {
+  const dc = await pool.client();
+  const prog = compile('bench/int_loop.c', ['-O2']);
+  await launch(dc, { program: prog });
+  await new Promise((r) => setTimeout(r, 300));
+  await dc.pauseRequest({ threadId: 1000 });
+  const p = await expectStop(dc, 'pause');
+  const tid = p.body.threadId!;
+  const before = (await dc.customRequest('uintr/state', {})).body.instructions as number;
+  assert.ok(before > 20_000_000, `far enough into the run (${before} instructions)`);
+  const pc = await rip(dc, tid);
+  await dc.stepBackRequest({ threadId: tid, granularity: 'instruction' });
+  // the adapter answers while it replays
+  const t0 = Date.now();
+  assert.equal((await dc.threadsRequest()).body.threads.length, 1);
+  assert.ok(Date.now() - t0 < 500, 'a request during the replay is answered at once');
+  await dc.pauseRequest({ threadId: tid });
+  const c = await expectStop(dc, 'pause');
+  assert.match(c.body.description!, /reverse execution cancelled/);
+  assert.equal((await dc.customRequest('uintr/state', {})).body.instructions, before);
+  assert.equal(await rip(dc, tid), pc);
+  // and it can still go back, to completion
+  await dc.stepBackRequest({ threadId: tid, granularity: 'instruction' });
+  await expectStop(dc, 'step');
+  assert.ok(((await dc.customRequest('uintr/state', {})).body.instructions as number) < before);
 });
