@@ -1,10 +1,11 @@
 /**
- * Reverse execution (stepBack, reverseContinue) by deterministic replay.
+ * Reverse execution (stepBack, reverseContinue, going back to a UINTR event) by deterministic replay.
  *
  * The machine is deterministic: the same program, options and seed give the same instruction stream,
  * however it is cut into run() pieces and whatever breakpoints are set (test/dap/machine.test.ts). So any
  * earlier point of a session can be reached again by starting a fresh machine and running it forward to
- * that point's Position (instructions run so far, then the next boundary of a thread), re-applying on the
+ * that point's Position (instructions run so far, then a thread's next boundary, or its fault / signal hook,
+ * at a given RIP), re-applying on the
  * way every change the debugger made (the machine's journal: registers, memory, UINTR fields, posted
  * interrupts). No snapshots are kept: a reverse step costs a replay from the start (about the time the
  * program took to get there, at full speed, without breakpoints).
@@ -20,9 +21,14 @@
  *    breakpoints) to find the last one before the current position, then replays again to that stop (the
  *    k-th). Without one, the session goes back to the start (the entry point).
  *
- * Limits: a change the debugger made at a stop taken by a fault or signal hook cannot be replayed (an error
- * says so); files the guest reads must not change meanwhile; hit counts restart from 0 on reverseContinue
- * (they then count the hits up to the position reached).
+ *  - goToEvent: replays until the UINTR event with that seq is logged, stopping at the next boundary.
+ *
+ * Replays are generators (Work) that yield every CHUNK instructions: the session runs them in slices of the
+ * event loop, so requests are answered and `pause` can cancel. Right after a step, the session itself knows
+ * where the step started (its timeline of stops) and uses replayTo, one replay instead of the search's two.
+ *
+ * Limits: files the guest reads must not change meanwhile; hit counts restart from 0 on reverseContinue
+ * (they then count the hits up to the position reached); no snapshots.
  */
 import type { Machine, Position, JournalEntry, Stop, Thread } from '../emulator/machine';
 import type { DebugInfo } from './dwarf/index';
