@@ -227,6 +227,10 @@ test('Step Back (debug toolbar) goes back before the delivery; Continue delivers
   await page.waitForFunction(() => /User interrupt delivered: vector 0/.test(document.querySelector('.part.sidebar .pane-header[aria-label="Call Stack Section"]')?.textContent ?? ''), null, { timeout: 30000 });
   await rows('Call Stack').filter({ hasText: 'uintr_handler' }).first().waitFor({ timeout: 20000 });
   await tl.locator('#summary', { hasText: /^1 interrupt delivered/ }).waitFor({ timeout: 20000 });
+  // the UINTR State view has re-read the state at this stop (in the handler: UIF 0) before the next test uses it
+  await page.waitForFunction(() => [...document.querySelectorAll('.part.sidebar .monaco-list-row')].some((r) => r.querySelector('.label-name')?.textContent === 'UIF' && r.querySelector('.label-description')?.textContent === '0') &&
+    [...document.querySelectorAll('.part.sidebar .monaco-list-row')].some((r) => r.querySelector('.label-name')?.textContent === 'Handling'), null, { timeout: 20000 });
+  await page.waitForTimeout(500); // and has finished re-rendering
 }));
 
 test('Post User Interrupt… from the UINTR State context menu is delivered', () => step('post', async () => {
@@ -234,9 +238,15 @@ test('Post User Interrupt… from the UINTR State context menu is delivered', ()
   await setPane('Call Stack', true);
   await setPane('UINTR State', true);
   const receiver = rows('UINTR State').filter({ hasText: /uipi_sample \d+\/\d+/ }).first();
-  await receiver.click({ button: 'right' });
   const item = page.locator('.context-view .monaco-menu .action-item', { hasText: 'Post User Interrupt…' }).first();
-  await item.waitFor({ timeout: 10000 });
+  // (a right-click that lands while the tree re-renders opens another row's menu: close it and retry)
+  for (let attempt = 1; ; attempt++) {
+    await receiver.click({ button: 'right' });
+    if (await item.waitFor({ timeout: 5000 }).then(() => true, () => false)) break;
+    if (attempt >= 3) assert.fail('the receiver row\'s context menu has no Post User Interrupt…');
+    await page.keyboard.press('Escape');
+    await page.waitForTimeout(500);
+  }
   await shot('post-interrupt-menu.png');
   await item.click();
   const pick = page.locator('.quick-input-widget .monaco-list-row').filter({ has: page.locator('.label-name', { hasText: /^vector 0$/ }) }).first();
