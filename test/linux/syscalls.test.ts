@@ -19,9 +19,10 @@
  */
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync, execFileSync } from 'node:child_process';
+import { spawnSync, execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
+import { runCommand, RunResult } from '../spawn-run';
 import * as path from 'node:path';
 import { withCleanFds, withFreshFdTable } from '../clean-fds';
 
@@ -69,26 +70,8 @@ function makeDataDir(dir: string): void {
   fs.writeFileSync(path.join(dir, 'sub', 'b.txt'), 'bravo!\n');
 }
 
-interface RunResult {
-  stdout: string;
-  stderr: string;
-  status: number;
-}
-
 function run(cmd: string, args: string[], cwd: string, env: NodeJS.ProcessEnv = {}): Promise<RunResult> {
-  return new Promise((resolve, reject) => {
-    const p = spawn(cmd, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '', err = '';
-    p.stdout.setEncoding('latin1').on('data', (d: string) => (out += d));
-    p.stderr.setEncoding('latin1').on('data', (d: string) => (err += d));
-    const timer = setTimeout(() => p.kill('SIGKILL'), RUN_TIMEOUT_MS);
-    p.on('error', reject);
-    p.on('close', (code, sig) => {
-      clearTimeout(timer);
-      const status = code ?? 128 + (sig ? os.constants.signals[sig] : 0);
-      resolve({ stdout: out, stderr: err, status });
-    });
-  });
+  return runCommand(cmd, args, cwd, env, RUN_TIMEOUT_MS, 'latin1');
 }
 
 function runNative(bin: string, args: string[] = []): Promise<RunResult> {

@@ -22,9 +22,10 @@
  */
 import { describe, it, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync, execFileSync } from 'node:child_process';
+import { spawnSync, execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
+import { runCommand, RunResult } from '../spawn-run';
 import * as path from 'node:path';
 
 const ROOT = path.resolve(__dirname, '..', '..');
@@ -572,25 +573,8 @@ const PROGRAMS: Program[] = [
 
 // ---------------------------------------------------------------------------------------------- running
 
-interface RunResult {
-  stdout: string;
-  stderr: string;
-  status: number;
-}
-
 function run(cmd: string, args: string[], cwd: string, env: NodeJS.ProcessEnv): Promise<RunResult> {
-  return new Promise((resolve, reject) => {
-    const p = spawn(cmd, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '', stderr = '';
-    p.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    p.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    const timer = setTimeout(() => p.kill('SIGKILL'), RUN_TIMEOUT_MS);
-    p.on('error', reject);
-    p.on('close', (code, sig) => {
-      clearTimeout(timer);
-      resolve({ stdout, stderr, status: code ?? 128 + (sig ? os.constants.signals[sig] : 0) });
-    });
-  });
+  return runCommand(cmd, args, cwd, env, RUN_TIMEOUT_MS, 'utf8');
 }
 
 const binPath = (name: string, v: Variant) => path.join(OUT, `${name}.${v}`);

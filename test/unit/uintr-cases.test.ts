@@ -8,7 +8,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { assemble, runRaw, CODE, DATA, STACK_TOP } from './rawcpu';
-import { Exit, CpuEnv } from '../../emulator/cpu/state';
+import { Exit, CpuEnv, CpuState } from '../../emulator/cpu/state';
 import { Memory } from '../../emulator/memory/memory';
 import { getRflags, setRflags } from '../../emulator/cpu/flags';
 import { updatePending, processNotification } from '../../emulator/uintr/arch';
@@ -46,6 +46,21 @@ const len = (src: string) => assemble(src).length;
  * its user interrupt. Compatibility mode (delivery requires 64-bit mode) is not reachable: the emulator runs
  * 64-bit code only (no 32-bit code segment can be loaded).
  */
+
+/** A thread that can interrupt itself: UITT[0] = vector 7 → its own UPID, receiver with UIF = 1 and a handler. */
+function selfRoute(cpu: CpuState, mem: Memory): void {
+  w64(mem, UITT, 1n | (7n << 8n));
+  w64(mem, UITT + 8, BigInt(UPID));
+  w64(mem, UPID, CTL0);
+  cpu.ui.uittAddr = UITT;
+  cpu.ui.ttValid = 1;
+  cpu.ui.uittsz = 255;
+  cpu.ui.upidAddr = UPID;
+  cpu.ui.uinv = NV;
+  cpu.ui.uif = 1;
+  cpu.ui.handler = HANDLER;
+  cpu.ui.stackAdjust = 128;
+}
 
 test('§6.33: delivery does not look at RFLAGS.IF: IF = 0 still delivers; the pushed image and the handler keep IF = 0', () => {
   const code = asmH('nop\ninc r14\nhlt', 'pushfq\npop r8\nmov r9, [rsp+16]\nmov r10, r14\nhlt');
@@ -90,17 +105,7 @@ test('§6.33: user mode cannot clear RFLAGS.IF (POPF and UIRET keep it, CLI #GP)
     mem = rr.mem;
     const { cpu } = rr;
     cpu.env = env({ sendIpi: (cc) => void ((getRflags(cc) & IF) !== 0 && processNotification(cc, mem)) });
-    w64(mem, UITT, 1n | (7n << 8n));
-    w64(mem, UITT + 8, BigInt(UPID));
-    w64(mem, UPID, CTL0);
-    cpu.ui.uittAddr = UITT;
-    cpu.ui.ttValid = 1;
-    cpu.ui.uittsz = 255;
-    cpu.ui.upidAddr = UPID;
-    cpu.ui.uinv = NV;
-    cpu.ui.uif = 1;
-    cpu.ui.handler = HANDLER;
-    cpu.ui.stackAdjust = 128;
+    selfRoute(cpu, mem);
   });
   assert.equal(s.cpu.rip, HANDLER + len(body), 'handler ran');
   assert.equal(s.cpu.getReg64(2), 0n, 'right after SENDUIPI');
@@ -198,17 +203,7 @@ jnz 1b`;
     mem = rr.mem;
     const { cpu } = rr;
     cpu.env = env({ sendIpi: (cc) => void processNotification(cc, mem) });
-    w64(mem, UITT, 1n | (7n << 8n));
-    w64(mem, UITT + 8, BigInt(UPID));
-    w64(mem, UPID, CTL0);
-    cpu.ui.uittAddr = UITT;
-    cpu.ui.ttValid = 1;
-    cpu.ui.uittsz = 255;
-    cpu.ui.upidAddr = UPID;
-    cpu.ui.uinv = NV;
-    cpu.ui.uif = 1;
-    cpu.ui.handler = HANDLER;
-    cpu.ui.stackAdjust = 128;
+    selfRoute(cpu, mem);
   });
   const c = r.cpu;
   // xor eax, eax ran with TF = 1 -> first trap right after it
